@@ -1,0 +1,43 @@
+// Flag parsing shared by every `outreach` command. Bad flags are a usage error: exit code 2 and a
+// message naming the flag, never a stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses `argv` strictly against `options`: unknown flags, missing values and stray positionals
+ * (beyond `maxPositionals`) become a UsageError naming the offending flag.
+ */
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, maxPositionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err as Error & { code?: string }));
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  }
+  return parsed;
+}
+
+function describeParseError(err: Error & { code?: string }): string {
+  // node's messages are already specific ("Unknown option '--foo'", "Option '--tz <value>' argument
+  // missing"); keep them, minus the hint about '--' which confuses more than it helps here.
+  return err.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').trim();
+}
+
+/** Returns a required string flag or throws a UsageError naming it. */
+export function requireFlag(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`missing required flag --${name}`);
+  return v;
+}
