@@ -1,0 +1,49 @@
+// One Prisma client for either database. Both generated clients come from the same models
+// (prisma/postgresql/schema.prisma is derived from prisma/schema.prisma), so the SQLite client's
+// type describes both; the PostgreSQL one is cast to it.
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PrismaClient as SqliteClient } from '../../generated/prisma/sqlite/client';
+import { PrismaClient as PostgresClient } from '../../generated/prisma/postgresql/client';
+import { ConfigError, type DatabaseConfig, parseDatabaseUrl } from '../../domain/config';
+
+export type Db = SqliteClient;
+export type { Prisma } from '../../generated/prisma/sqlite/client';
+
+export function createDb(database: DatabaseConfig | string): Db {
+  const cfg = typeof database === 'string' ? parseDatabaseUrl(database) : database;
+  if (cfg.provider === 'sqlite') {
+    const file = cfg.url.slice('file:'.length);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+  }
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: cfg.url }) }) as unknown as Db;
+}
+
+/** Fails with a one-line ConfigError when the database cannot be reached (bad host, auth, file). */
+export async function checkDatabase(db: Db, cfg: DatabaseConfig): Promise<void> {
+  try {
+    await db.$queryRawUnsafe('SELECT 1');
+  } catch (err) {
+    throw new ConfigError(describeDbError(err, cfg));
+  }
+}
+
+export function describeDbError(err: unknown, cfg: DatabaseConfig): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (cfg.provider === 'postgresql') {
+    const u = new URL(cfg.url);
+    const where = `${u.hostname}:${u.port || 5432}${u.pathname}`;
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|timeout/i.test(msg)) {
+      return `cannot reach PostgreSQL at ${where} (DATABASE_URL): is the server running and the address right?`;
+    }
+    if (/password authentication|authentication failed|role .* does not exist/i.test(msg)) {
+      return `PostgreSQL at ${where} rejected the credentials in DATABASE_URL: check user and password`;
+    }
+    if (/database .* does not exist/i.test(msg)) return `the database in DATABASE_URL (${where}) does not exist: create it or fix the name`;
+    return `PostgreSQL at ${where} (DATABASE_URL) failed: ${msg.split('\n')[0]}`;
+  }
+  return `cannot open the SQLite database ${cfg.url} (DATABASE_URL): ${msg.split('\n')[0]}`;
+}
