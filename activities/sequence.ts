@@ -1,0 +1,55 @@
+// The activities of the sequence workflow, built from their dependencies so tests pass real pieces
+// (a SQLite or PostgreSQL database, an SMTP sink) without module mocking.
+import type { Db } from './db/client';
+import type { MailTransport } from './mail/transport';
+import type { Config } from '../domain/config';
+import { sendEmail, type Renderer, type SendRequest, type SendResult } from './send/send-email';
+import { FailureType, nonRetryable } from './failures';
+import type { EnrollmentStatus } from '../workflows/sequence/messages';
+import { createCalendarActivities } from './calendar';
+import type { AccountSettings } from '../domain/account';
+
+export interface SequenceActivityDeps {
+  db: Db;
+  transport: MailTransport;
+  renderer: Renderer;
+  config: Config;
+  account: AccountSettings;
+}
+
+export function createSequenceActivities(deps: SequenceActivityDeps) {
+  const { db } = deps;
+  return {
+    ...createCalendarActivities(deps),
+
+    async sendStepEmail(req: SendRequest): Promise<SendResult> {
+      return sendEmail(deps, req);
+    },
+
+    /** Profile fields and custom attributes for branch conditions (`customer.*`). */
+    async loadCustomerContext({ customerId }: { customerId: string }): Promise<{ customer: Record<string, unknown> }> {
+      const c = await db.customer.findUnique({ where: { id: customerId } });
+      if (!c) throw nonRetryable(FailureType.CustomerNotFound, `customer ${customerId} does not exist (erased or never created)`);
+      let attributes: Record<string, unknown> = {};
+      try {
+        attributes = JSON.parse(c.attributes);
+      } catch {
+        attributes = {};
+      }
+      return {
+        customer: {
+          ...attributes,
+          locale: c.locale, country: c.country, region: c.region, timeZone: c.timeZone,
+          formality: c.formality, consentMarketing: c.consentMarketing,
+        },
+      };
+    },
+
+    async recordEnrollment(r: { workflowId: string; status: EnrollmentStatus; currentStep: string | null; ended?: boolean }): Promise<void> {
+      await db.enrollment.updateMany({
+        where: { workflowId: r.workflowId },
+        data: { status: r.status, currentStep: r.currentStep, ...(r.ended ? { endedAt: new Date() } : {}) },
+      });
+    },
+  };
+}

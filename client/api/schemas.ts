@@ -1,0 +1,189 @@
+// Request schemas of the HTTP API, shared with the CLI (`outreach customer upsert`, `outreach event
+// send`) so both reject exactly the same input with the same field-level messages.
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { checkCountry, checkLocale, checkRegion, checkTimeZone } from './validation';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Thrown for input that fails validation; rendered as 400 `{ error, errors: [{ field, message }] }`. */
+export class FieldErrors extends Error {
+  readonly statusCode = 400;
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    this.name = 'FieldErrors';
+  }
+}
+
+const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
+
+export const customerSchema = {
+  $id: 'Customer',
+  type: 'object',
+  additionalProperties: false,
+  required: ['email'],
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254, description: 'Where emails go.' },
+    givenName: nullableString(200),
+    familyName: nullableString(200),
+    title: { ...nullableString(100), description: 'Honorific as the customer gave it, e.g. "Dr." or "Frau".' },
+    gender: { type: ['string', 'null'], enum: ['female', 'male', 'other', null], description: 'Used only for grammatical address in catalogs.' },
+    locale: { type: 'string', minLength: 2, maxLength: 35, description: 'BCP 47 tag, e.g. pt-BR.' },
+    timeZone: { ...nullableString(64), description: 'IANA zone, e.g. Europe/Berlin. Without one, the account default calendar applies.' },
+    country: { ...nullableString(2), description: 'ISO 3166-1 alpha-2, e.g. DE.' },
+    region: { ...nullableString(10), description: 'Subdivision code for regional holidays, e.g. BY.' },
+    formality: { type: ['string', 'null'], enum: ['formal', 'informal', null] },
+    attributes: { type: 'object', maxProperties: 100, description: 'Custom attributes (plan, segment, owner email, ...).' },
+    consent: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { marketing: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+export const eventSchema = {
+  $id: 'Event',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'customerId', 'name', 'occurredAt'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200, description: "The sender's idempotency key." },
+    customerId: { type: 'string', minLength: 1, maxLength: 200 },
+    name: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,63}$', description: 'e.g. signup, purchase, ticket_closed.' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    properties: { type: 'object', maxProperties: 200 },
+  },
+} as const;
+
+export const MAX_BATCH = 500;
+
+export const eventsBodySchema = {
+  $id: 'EventsBody',
+  oneOf: [
+    { $ref: 'Event#' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['events'],
+      properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'object' } } },
+    },
+  ],
+} as const;
+
+export interface CustomerInput {
+  email: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  title?: string | null;
+  gender?: string | null;
+  locale?: string;
+  timeZone?: string | null;
+  country?: string | null;
+  region?: string | null;
+  formality?: 'formal' | 'informal' | null;
+  attributes?: Record<string, unknown>;
+  consent?: { marketing?: boolean };
+}
+
+export interface EventInput {
+  id: string;
+  customerId: string;
+  name: string;
+  occurredAt: string;
+  properties?: Record<string, unknown>;
+}
+
+export function makeAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+const ajv = makeAjv();
+ajv.addSchema(customerSchema);
+ajv.addSchema(eventSchema);
+const validateCustomerSchema = ajv.getSchema('Customer')!;
+const validateEventSchema = ajv.getSchema('Event')!;
+
+/** Turns Ajv errors into `{ field, message }` with dotted paths ("properties.amount", "events.3.name"). */
+export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of errors ?? []) {
+    const path = [prefix, e.instancePath.replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('.');
+    const join = (name: string) => [path, name].filter(Boolean).join('.');
+    const p = e.params as Record<string, unknown>;
+    if (e.keyword === 'additionalProperties') out.push({ field: join(String(p.additionalProperty)), message: 'unknown field' });
+    else if (e.keyword === 'required') out.push({ field: join(String(p.missingProperty)), message: 'is required' });
+    else if (e.keyword === 'format') out.push({ field: path || 'body', message: p.format === 'email' ? 'must be a valid email address' : p.format === 'date-time' ? 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-24T09:30:00Z' : `must be a valid ${p.format}` });
+    else if (e.keyword === 'enum') out.push({ field: path || 'body', message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` });
+    else if (e.keyword === 'oneOf' || e.keyword === '$ref') continue;
+    else out.push({ field: path || 'body', message: e.message ?? 'is invalid' });
+  }
+  // Ajv can report the same problem twice through oneOf branches; keep each once.
+  return out.filter((e, i) => out.findIndex((x) => x.field === e.field && x.message === e.message) === i);
+}
+
+const YEAR_MS = 365.25 * 86_400_000;
+/** Events from before 2000 or more than a day in the future are almost always a sender's bug. */
+export function checkOccurredAt(iso: string, now = Date.now()): string | undefined {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return 'must be an ISO-8601 date-time';
+  if (t < Date.UTC(2000, 0, 1)) return 'is before 2000-01-01: send the real time of the event';
+  if (t > now + 86_400_000) return 'is more than a day in the future: send the real time of the event';
+  if (t < now - 30 * YEAR_MS) return 'is too far in the past';
+  return undefined;
+}
+
+/** Property bags deeper than this are a sender's bug (or an attack on our parsers), not data. */
+export const MAX_DEPTH = 8;
+
+/**
+ * Depth of nested objects/arrays (a flat object is 1). Never descends more than `limit + 1` levels,
+ * so a hostile 100,000-level document costs no more than a legal one.
+ */
+export function depthOf(value: unknown, limit = MAX_DEPTH): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (limit < 0) return 1;
+  let deepest = 0;
+  for (const v of Object.values(value as Record<string, unknown>)) {
+    deepest = Math.max(deepest, depthOf(v, limit - 1));
+    if (deepest > limit) break;
+  }
+  return deepest + 1;
+}
+
+/** Full validation of a customer body: schema, then zone/locale/country/region. Throws FieldErrors. */
+export function validateCustomer(body: unknown): CustomerInput {
+  if (!validateCustomerSchema(body)) throw new FieldErrors(formatAjvErrors(validateCustomerSchema.errors));
+  const b = body as CustomerInput;
+  const errors: FieldError[] = [];
+  const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
+  add('email', /[\r\n]/.test(b.email) ? 'must not contain line breaks' : undefined);
+  for (const f of ['givenName', 'familyName', 'title'] as const) {
+    const v = b[f];
+    // Names end up in subjects and salutations: control characters could forge headers or layout.
+    if (typeof v === 'string' && /[\u0000-\u001f\u007f]/.test(v)) add(f, 'must not contain control characters or line breaks');
+  }
+  if (depthOf(b.attributes) > MAX_DEPTH) add('attributes', `nests deeper than ${MAX_DEPTH} levels: flatten it`);
+  if (b.timeZone) add('timeZone', checkTimeZone(b.timeZone));
+  if (b.locale) add('locale', checkLocale(b.locale));
+  if (b.country) add('country', checkCountry(b.country));
+  if (b.region) add('region', b.country ? checkRegion(b.country, b.region) : 'needs country: a region is a subdivision of a country');
+  if (errors.length) throw new FieldErrors(errors);
+  return b;
+}
+
+/** Full validation of one event. `prefix` names its place in a batch ("events.3"). Throws FieldErrors. */
+export function validateEvent(body: unknown, prefix = ''): EventInput {
+  if (!validateEventSchema(body)) throw new FieldErrors(formatAjvErrors(validateEventSchema.errors, prefix));
+  const e = body as EventInput;
+  const field = (f: string) => [prefix, f].filter(Boolean).join('.');
+  const msg = checkOccurredAt(e.occurredAt);
+  if (msg) throw new FieldErrors([{ field: field('occurredAt'), message: msg }]);
+  if (depthOf(e.properties) > MAX_DEPTH) throw new FieldErrors([{ field: field('properties'), message: `nests deeper than ${MAX_DEPTH} levels: flatten it` }]);
+  return e;
+}

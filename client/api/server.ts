@@ -1,0 +1,141 @@
+// The HTTP API (Fastify). Every body is validated by a JSON schema (unknown fields rejected) and the
+// checks in schemas.ts; bad input gets 400 with field-level messages and writes nothing. The OpenAPI
+// document is served at /openapi.json.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../activities/db/client';
+import type { Config } from '../../domain/config';
+import type { SequenceRegistry } from '../../domain/sequence/registry';
+import { createAuthenticator } from './auth';
+import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
+import { ingestBatch, ingestEvent } from './ingest';
+import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateEvent } from './schemas';
+import type { EnrollmentDeps } from './enrollments';
+
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  registry: SequenceRegistry;
+  taskQueue?: string;
+  /** Maximum request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+const errorResponse = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+  },
+} as const;
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const { db, config } = deps;
+  const enrollmentDeps: EnrollmentDeps = { db, temporal: deps.temporal, registry: deps.registry, config, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
+  const ajv = makeAjv();
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Outreach API', version: '1', description: 'Profiles and events in; sequences start and react exactly once per event.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    // Shared schemas appear under their own names (components.schemas.Customer, ...).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  app.addSchema(customerSchema);
+  app.addSchema(eventSchema);
+  app.addSchema(eventsBodySchema);
+
+  app.addHook('onRequest', createAuthenticator(db));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof FieldErrors) return reply.code(400).send({ error: 'invalid request', errors: err.errors });
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'send the body as application/json' });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `the body is larger than ${deps.bodyLimit ?? 1024 * 1024} bytes: send fewer events per batch (at most ${MAX_BATCH})` });
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: 'is empty: send a JSON object' }] });
+    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: `is not valid JSON: ${err.message}` }] });
+    }
+    if (err.validation) {
+      // Body shapes are checked again by validateCustomer/validateEvent for precise messages.
+      return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: err.message }] });
+    }
+    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    req.log.error(err);
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  // Routes live in a plugin registered after swagger, so swagger's route hook sees every one of them.
+  app.register(async (api) => {
+    api.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+    api.put<{ Params: { id: string } }>('/v1/customers/:id', {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: 'Create or update a customer profile',
+        security: [{ bearer: [] }],
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
+        body: { $ref: 'Customer#' },
+        response: { 200: { type: 'object', properties: { id: { type: 'string' }, created: { type: 'boolean' } } }, 400: errorResponse },
+      },
+      // Validation happens in the handler (validateCustomer) so the CLI and API share one path.
+      validatorCompiler: () => () => true,
+    }, async (req) => upsertCustomer(enrollmentDeps, req.params.id, validateCustomer(req.body)));
+
+    api.post('/v1/events', {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: 'Ingest one event, or a batch as { events: [...] }',
+        description: `\`id\` is the sender's idempotency key: a redelivery is acknowledged with duplicate: true and changes nothing. A batch (at most ${MAX_BATCH}) stores the valid items and reports each rejected one.`,
+        security: [{ bearer: [] }],
+        body: { $ref: 'EventsBody#' },
+      },
+      validatorCompiler: () => () => true,
+    }, async (req, reply) => {
+      const body = req.body as Record<string, unknown> | null;
+      if (body && typeof body === 'object' && !Array.isArray(body) && 'events' in body) {
+        const items = body.events;
+        const extra = Object.keys(body).filter((k) => k !== 'events');
+        if (extra.length) throw new FieldErrors(extra.map((k) => ({ field: k, message: 'unknown field' })));
+        if (!Array.isArray(items) || items.length === 0) throw new FieldErrors([{ field: 'events', message: 'must be a non-empty array of events' }]);
+        if (items.length > MAX_BATCH) throw new FieldErrors([{ field: 'events', message: `has ${items.length} items; send at most ${MAX_BATCH} per request` }]);
+        const results = await ingestBatch(enrollmentDeps, items);
+        const rejected = results.filter((r) => r.status === 'rejected').length;
+        return reply.code(rejected === results.length ? 400 : rejected ? 207 : 202).send({
+          accepted: results.filter((r) => r.status === 'accepted').length,
+          duplicates: results.filter((r) => r.status === 'duplicate').length,
+          rejected,
+          results,
+        });
+      }
+      const r = await ingestEvent(enrollmentDeps, validateEvent(body));
+      return reply.code(r.duplicate ? 200 : 202).send(r);
+    });
+
+    api.get<{ Params: { id: string } }>('/v1/customers/:id/enrollments', {
+      config: { scope: 'ops' },
+      schema: { summary: "A customer's enrollments and their state", security: [{ bearer: [] }] },
+    }, async (req, reply) => {
+      const list = await listEnrollments(enrollmentDeps, req.params.id);
+      if (!list) return reply.code(404).send({ error: `no customer "${req.params.id}"` });
+      return { customerId: req.params.id, enrollments: list };
+    });
+
+    api.delete<{ Params: { id: string } }>('/v1/customers/:id', {
+      config: { scope: 'ops' },
+      schema: { summary: 'Erase a customer: personal data removed or anonymized, workflows cancelled and deleted', security: [{ bearer: [] }] },
+    }, async (req, reply) => {
+      const r = await eraseCustomer(enrollmentDeps, req.params.id);
+      if (!r.erased) return reply.code(404).send({ error: `no customer "${req.params.id}"` });
+      return r;
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,33 @@
+// Every `outreach` sub-command, one file each. Add new commands here.
+import type { Command } from '../command';
+import { devCommand } from './dev';
+import { toolsCommand } from './tools';
+import { migrateCommand } from './migrate';
+import { workerCommand } from './worker';
+import { apiCommand } from './api';
+import { demoEventCommand } from './demo-event';
+import { customerUpsertCommand, eventSendCommand } from './ingest-cli';
+import { apikeyCreateCommand, apikeyListCommand, apikeyRevokeCommand } from './apikey';
+import { scheduleCommand } from './schedule';
+import { sequenceLintCommand, sequenceSimulateCommand } from './sequence';
+import { templateLintCommand, templatePreviewCommand, templateRenderCommand } from './template';
+
+export const commands: Command[] = [
+  devCommand,
+  apiCommand,
+  workerCommand,
+  migrateCommand,
+  toolsCommand,
+  demoEventCommand,
+  customerUpsertCommand,
+  eventSendCommand,
+  apikeyCreateCommand,
+  apikeyListCommand,
+  apikeyRevokeCommand,
+  scheduleCommand,
+  sequenceLintCommand,
+  sequenceSimulateCommand,
+  templateLintCommand,
+  templateRenderCommand,
+  templatePreviewCommand,
+];

@@ -1,0 +1,66 @@
+// Temporal's time-skipping test server for multi-week sequences: timers of days or weeks complete in
+// milliseconds while everything else is real (the worker, activities, database, SMTP sink).
+// One environment per suite; tests in a suite run one after another (time is global to a server).
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../domain/config';
+import { createDb, type Db } from '../../activities/db/client';
+import { createTransport, type MailTransport } from '../../activities/mail/transport';
+import { TemplateRenderer } from '../../activities/render';
+import { searchAttributeRegistration } from '../../domain/search-attributes';
+import { MailCatcher } from '../../client/mail-catcher/mail-catcher';
+import { createOutreachWorker } from '../../worker/worker';
+import { freshDatabase, type Provider } from './stack';
+import path from 'node:path';
+import { loadAccount } from '../../domain/account';
+import { DEFAULT_TEMPLATES_DIR } from '../../worker/runtime';
+
+export interface SkippingStack {
+  env: TestWorkflowEnvironment;
+  config: Config;
+  db: Db;
+  sink: MailCatcher;
+  transport: MailTransport;
+  taskQueue: string;
+  /** Runs `fn` while a worker polls; the worker stops afterwards. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startTimeSkipping(opts: { provider?: Provider; env?: Record<string, string> } = {}): Promise<SkippingStack> {
+  const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (!serverPath) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests through `npm test` (its global setup resolves the test server)');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+  await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: searchAttributeRegistration() });
+  const database = await freshDatabase(opts.provider ?? 'sqlite');
+  const sink = new MailCatcher();
+  const smtpPort = await sink.listen();
+  const taskQueue = `ts-${randomUUID()}`;
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    OUTREACH_SECRET: 'test-secret',
+    PUBLIC_BASE_URL: 'http://outreach.test',
+    ...opts.env,
+  });
+  const db = createDb(config.database);
+  const transport = createTransport(config.smtp);
+  const renderer = new TemplateRenderer();
+  const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);
+  return {
+    env, config, db, sink, transport, taskQueue,
+    async withWorker<T>(fn: () => Promise<T>): Promise<T> {
+      const worker: Worker = await createOutreachWorker({ config, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
+      return worker.runUntil(fn);
+    },
+    async stop() {
+      transport.close();
+      await db.$disconnect();
+      await sink.close();
+      await database.drop();
+      await env.teardown();
+    },
+  };
+}

@@ -1,0 +1,303 @@
+// One small handler per step kind. Each returns where to go next (or that it was interrupted by an
+// exit event or a cancel). Waits are "updatable timers": they sleep on `condition(..., timeout)` and
+// recompute their deadline through an activity when the customer's calendar changes.
+import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type * as sequenceActivities from '../../activities/sequence';
+import { evaluate } from '../../domain/sequence/conditions';
+import { calendarMillis } from '../../domain/sequence/durations';
+import type {
+  BranchStep,
+  SendStep,
+  SequenceEvent,
+  SplitStep,
+  Step,
+  SurveyStep,
+  WaitForEventStep,
+  WaitStep,
+  WaitUntilStep,
+} from '../../domain/sequence/types';
+import { surveyAnswerSignal, type EnrollmentState, type NextAction, type SurveyAnswer } from './messages';
+import type { SequenceWorkflowInput } from './workflow';
+import { setHandler } from '@temporalio/workflow';
+
+type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
+
+export const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    // Failures that retrying cannot fix; everything else (SMTP 4xx, database hiccups) retries.
+    nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient'],
+  },
+});
+
+export interface Runtime {
+  input: SequenceWorkflowInput;
+  state: EnrollmentState;
+  visits: Record<string, number>;
+  seenEvents: string[];
+  /** Events received and not yet consumed by a waitForEvent step. */
+  inbox: SequenceEvent[];
+  profileVersion: number;
+  paused: boolean;
+  cancelRequested?: string;
+  exitRequested?: string;
+  lastEvent?: SequenceEvent;
+  survey?: SurveyAnswer & { kind: string };
+  setNext(next?: NextAction): void;
+}
+
+export interface StepOutcome {
+  next?: string;
+  interrupted?: boolean;
+  holdout?: boolean;
+}
+
+const stopped = (rt: Runtime) => !!rt.cancelRequested || !!rt.exitRequested;
+
+function record(rt: Runtime, step: Step, startedAt: string, outcome: string, messageId?: string) {
+  rt.state.stepsDone.push({
+    stepId: step.id,
+    type: step.type,
+    iteration: rt.visits[step.id] ?? 0,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    outcome,
+    ...(messageId ? { messageId } : {}),
+  });
+}
+
+/**
+ * Sleeps until `target` (epoch ms). When `recompute` is given, a profile change (time zone,
+ * country, calendar) wakes the wait and the deadline is computed again. `until` ends the wait early
+ * when it becomes true. Pausing does not stop the clock: only actions wait for a resume.
+ */
+async function waitFor(
+  rt: Runtime,
+  target: number,
+  opts: { recompute?: () => Promise<number>; until?: () => boolean } = {},
+): Promise<'elapsed' | 'interrupted' | 'satisfied'> {
+  let version = rt.profileVersion;
+  for (;;) {
+    if (stopped(rt)) return 'interrupted';
+    if (opts.until?.()) return 'satisfied';
+    const remaining = target - Date.now();
+    if (remaining <= 0) return 'elapsed';
+    const woke = await condition(
+      () => stopped(rt) || (opts.until?.() ?? false) || (!!opts.recompute && rt.profileVersion !== version),
+      remaining,
+    );
+    if (!woke) return 'elapsed';
+    if (stopped(rt)) return 'interrupted';
+    if (opts.until?.()) return 'satisfied';
+    version = rt.profileVersion;
+    target = await opts.recompute!();
+  }
+}
+
+async function handleSend(step: SendStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const { customerId } = rt.input;
+  let after = Date.now();
+  for (;;) {
+    if (step.at !== 'now') {
+      const schedule = async () => {
+        const t = await acts.nextSendTime({ customerId, after: new Date(Math.max(after, Date.now())).toISOString() });
+        rt.setNext({ stepId: step.id, kind: 'send', at: t.utc, local: t.local, zone: t.zone });
+        return Date.parse(t.utc);
+      };
+      const r = await waitFor(rt, await schedule(), { recompute: schedule });
+      if (r === 'interrupted') return { interrupted: true };
+    } else {
+      rt.setNext({ stepId: step.id, kind: 'send', at: new Date().toISOString() });
+    }
+    if (rt.paused) {
+      // Hold the send; on resume the send time is computed again from the resume instant.
+      await condition(() => !rt.paused || stopped(rt));
+      if (stopped(rt)) return { interrupted: true };
+      after = Date.now();
+      continue;
+    }
+    const result = await acts.sendStepEmail({
+      workflowId: workflowInfo().workflowId,
+      sequenceId: rt.state.sequenceId,
+      stepId: step.id,
+      iteration: rt.visits[step.id] ?? 0,
+      customerId,
+      template: step.template,
+      category: step.category,
+      event: rt.lastEvent ? { name: rt.lastEvent.name, properties: rt.lastEvent.properties } : undefined,
+    });
+    if (result.status === 'deferred' && result.retryAt) {
+      // A frequency cap: try again at the next allowed slot instead of dropping the message.
+      after = Date.parse(result.retryAt);
+      continue;
+    }
+    record(rt, step, startedAt, result.status, result.messageId);
+    rt.setNext(undefined);
+    return {};
+  }
+}
+
+async function handleWait(step: WaitStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const start = Date.now();
+  const { customerId } = rt.input;
+  const compute = async () => {
+    let t = start + calendarMillis(step.duration);
+    let local: string | undefined;
+    let zone: string | undefined;
+    if (step.duration.businessDays) {
+      const r = await acts.addBusinessDays({ customerId, after: new Date(t).toISOString(), businessDays: step.duration.businessDays });
+      t = Date.parse(r.utc);
+      local = r.local;
+      zone = r.zone;
+    }
+    rt.setNext({ stepId: step.id, kind: 'wait', at: new Date(t).toISOString(), local, zone });
+    return t;
+  };
+  const r = await waitFor(rt, await compute(), step.duration.businessDays ? { recompute: compute } : {});
+  if (r === 'interrupted') return { interrupted: true };
+  record(rt, step, startedAt, 'elapsed');
+  return {};
+}
+
+async function handleWaitUntil(step: WaitUntilStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const compute = async () => {
+    const r = await acts.nextLocalTime({ customerId: rt.input.customerId, after: new Date().toISOString(), time: step.time, weekdays: step.weekdays });
+    rt.setNext({ stepId: step.id, kind: 'waitUntil', at: r.utc, local: r.local, zone: r.zone });
+    return Date.parse(r.utc);
+  };
+  const r = await waitFor(rt, await compute(), { recompute: compute });
+  if (r === 'interrupted') return { interrupted: true };
+  record(rt, step, startedAt, 'elapsed');
+  return {};
+}
+
+async function handleWaitForEvent(step: WaitForEventStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const matches = (e: SequenceEvent) => e.name === step.event && evaluate(step.where, { event: { name: e.name, ...e.properties } });
+  const deadline = Date.now() + calendarMillis(step.timeout);
+  const compute = async () => {
+    let t = deadline;
+    if (step.timeout.businessDays) {
+      const r = await acts.addBusinessDays({ customerId: rt.input.customerId, after: new Date(t).toISOString(), businessDays: step.timeout.businessDays });
+      t = Date.parse(r.utc);
+    }
+    rt.setNext({ stepId: step.id, kind: 'waitForEvent', at: new Date(t).toISOString() });
+    return t;
+  };
+  const r = await waitFor(rt, await compute(), {
+    recompute: step.timeout.businessDays ? compute : undefined,
+    until: () => rt.inbox.some(matches),
+  });
+  if (r === 'interrupted') return { interrupted: true };
+  if (r === 'satisfied') {
+    const i = rt.inbox.findIndex(matches);
+    rt.lastEvent = rt.inbox.splice(i, 1)[0];
+    record(rt, step, startedAt, 'event');
+    return { next: step.onEvent };
+  }
+  record(rt, step, startedAt, 'timeout');
+  return { next: step.onTimeout };
+}
+
+async function handleBranch(step: BranchStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  // The profile is read fresh (through an activity, so the answer is in history) at the branch.
+  const { customer } = await acts.loadCustomerContext({ customerId: rt.input.customerId });
+  const ctx = {
+    customer,
+    event: rt.lastEvent ? { name: rt.lastEvent.name, ...rt.lastEvent.properties } : {},
+    survey: rt.survey ?? {},
+  };
+  const i = step.cases.findIndex((c) => evaluate(c.when, ctx));
+  record(rt, step, startedAt, i >= 0 ? `case:${i + 1}` : 'otherwise');
+  return { next: i >= 0 ? step.cases[i].next : step.otherwise };
+}
+
+/** FNV-1a: a stable bucket per (workflow, step) so replays and retries land in the same variant. */
+function bucket(seed: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) {
+    h ^= seed.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % 100;
+}
+
+async function handleSplit(step: SplitStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const b = bucket(`${workflowInfo().workflowId}:${step.id}`);
+  let acc = 0;
+  for (const v of step.variants) {
+    acc += v.percent;
+    if (b < acc) {
+      rt.state.variant = v.name;
+      record(rt, step, startedAt, `variant:${v.name}`);
+      return { next: v.next };
+    }
+  }
+  rt.state.variant = 'holdout';
+  record(rt, step, startedAt, 'holdout');
+  return { holdout: true };
+}
+
+async function handleSurvey(step: SurveyStep, rt: Runtime): Promise<StepOutcome> {
+  const startedAt = new Date().toISOString();
+  const surveyId = `${workflowInfo().workflowId}/${step.id}/${rt.visits[step.id] ?? 0}`;
+  let answer: SurveyAnswer | undefined;
+  setHandler(surveyAnswerSignal, (a) => {
+    if (a.surveyId === surveyId) answer = a;
+  });
+  const sent = await handleSend({ id: step.id, type: 'send', template: step.template, category: 'survey' }, rt);
+  if (sent.interrupted) return sent;
+  const windowEnd = Date.now() + calendarMillis(step.window ?? { days: 14 });
+  if (step.reminder) {
+    const due = await acts.addBusinessDays({ customerId: rt.input.customerId, after: new Date().toISOString(), businessDays: step.reminder.afterBusinessDays });
+    rt.setNext({ stepId: step.id, kind: 'surveyReminder', at: due.utc, local: due.local, zone: due.zone });
+    const r = await waitFor(rt, Date.parse(due.utc), { until: () => !!answer });
+    if (r === 'interrupted') return { interrupted: true };
+    if (r === 'elapsed') {
+      const reminderStep = { id: `${step.id}.reminder`, type: 'send' as const, template: step.reminder.template, category: 'survey' as const };
+      const rem = await handleSend(reminderStep, rt);
+      if (rem.interrupted) return rem;
+    }
+  }
+  rt.setNext({ stepId: step.id, kind: 'surveyWindow', at: new Date(windowEnd).toISOString() });
+  const r = await waitFor(rt, windowEnd, { until: () => !!answer });
+  if (r === 'interrupted') return { interrupted: true };
+  if (answer) rt.survey = { ...answer, kind: step.kind };
+  record(rt, step, startedAt, answer ? `answered:${answer.score}` : 'unanswered');
+  return {};
+}
+
+export async function runStep(step: Step, rt: Runtime): Promise<StepOutcome> {
+  const outcome = await dispatch(step, rt);
+  if (!outcome.interrupted) rt.visits[step.id] = (rt.visits[step.id] ?? 0) + 1;
+  return outcome;
+}
+
+function dispatch(step: Step, rt: Runtime): Promise<StepOutcome> {
+  switch (step.type) {
+    case 'send':
+      return handleSend(step, rt);
+    case 'wait':
+      return handleWait(step, rt);
+    case 'waitUntil':
+      return handleWaitUntil(step, rt);
+    case 'waitForEvent':
+      return handleWaitForEvent(step, rt);
+    case 'branch':
+      return handleBranch(step, rt);
+    case 'split':
+      return handleSplit(step, rt);
+    case 'survey':
+      return handleSurvey(step, rt);
+    case 'end':
+      return Promise.resolve({});
+  }
+}

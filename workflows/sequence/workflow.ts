@@ -1,0 +1,205 @@
+// The sequence interpreter: one workflow per (customer, sequence, entry key). It wires signals and
+// queries to a plain state object and walks the snapshotted definition one step at a time; each
+// step kind has its own small handler in steps.ts. Side effects (time computation, rendering, SMTP,
+// database) happen in activities so their results are recorded in history and replay never
+// recomputes them.
+import {
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  isCancellation,
+  CancellationScope,
+} from '@temporalio/workflow';
+import type { SequenceDefinition, SequenceEvent, Step } from '../../domain/sequence/types';
+import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } from '../../domain/search-attributes';
+import {
+  cancelSignal,
+  eventSignal,
+  pauseSignal,
+  profileChangedSignal,
+  resumeSignal,
+  stateQuery,
+  type EnrollmentState,
+  type NextAction,
+  type OpsState,
+} from './messages';
+import { acts, runStep, type Runtime } from './steps';
+
+export interface SequenceWorkflowInput {
+  definition: SequenceDefinition;
+  customerId: string;
+  entryKey: string;
+  /** The event that started this enrollment, if any. */
+  trigger?: SequenceEvent;
+  /** Carried over by continueAsNew. Plain JSON only. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  cursor?: string;
+  state: EnrollmentState;
+  visits: Record<string, number>;
+  seenEvents: string[];
+  profileVersion: number;
+  paused: boolean;
+}
+
+/** Events remembered for deduplication: enough for any realistic redelivery burst. */
+const SEEN_EVENTS_KEPT = 200;
+/** continueAsNew well before Temporal's limits; a sequence step costs roughly 10-15 events. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+
+export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<EnrollmentState> {
+  const { definition } = input;
+  const carried = input.carried;
+  const state: EnrollmentState = carried?.state ?? {
+    sequenceId: definition.id,
+    sequenceVersion: definition.version,
+    customerId: input.customerId,
+    entryKey: input.entryKey,
+    status: 'running',
+    stepsDone: [],
+  };
+  const rt: Runtime = {
+    input,
+    state,
+    visits: carried?.visits ?? {},
+    seenEvents: carried?.seenEvents ?? (input.trigger ? [input.trigger.id] : []),
+    inbox: [],
+    profileVersion: carried?.profileVersion ?? 0,
+    paused: carried?.paused ?? false,
+    cancelRequested: undefined,
+    exitRequested: undefined,
+    lastEvent: input.trigger,
+    setNext: (next?: NextAction) => {
+      state.next = next;
+      publish();
+    },
+  };
+
+  function opsState(): OpsState {
+    if (state.status === 'paused' || rt.paused) return 'paused';
+    if (state.status === 'failed') return 'failed';
+    if (state.status !== 'running') return 'completed';
+    return state.next?.kind === 'send' && state.next.at && Date.parse(state.next.at) <= Date.now() ? 'sending' : 'waiting';
+  }
+
+  let published = '';
+  function publish() {
+    const attrs = {
+      step: state.currentStep ?? '',
+      state: opsState(),
+      at: state.next?.at ?? '',
+    };
+    const key = JSON.stringify(attrs);
+    if (key === published) return; // avoid an upsert command (and history event) when nothing changed
+    published = key;
+    upsertSearchAttributes([
+      { key: OutreachStep, value: attrs.step || null },
+      { key: OutreachState, value: attrs.state },
+      { key: OutreachNextActionAt, value: attrs.at ? new Date(attrs.at) : null },
+    ] as never); // typed-pair overload; the cast keeps the mixed key types in one call
+  }
+
+  setHandler(stateQuery, () => ({ ...state, status: rt.paused && state.status === 'running' ? 'paused' : state.status }));
+  setHandler(eventSignal, (event) => {
+    if (rt.seenEvents.includes(event.id)) return; // a redelivered event changes nothing
+    rt.seenEvents.push(event.id);
+    if (rt.seenEvents.length > SEEN_EVENTS_KEPT) rt.seenEvents.shift();
+    if (definition.goal && event.name === definition.goal.event && !state.goalReachedAt) {
+      state.goalReachedAt = new Date().toISOString();
+    }
+    if (definition.exit?.events?.includes(event.name)) {
+      rt.exitRequested = `event:${event.name}`;
+      return;
+    }
+    rt.inbox.push(event);
+  });
+  setHandler(profileChangedSignal, (change) => {
+    if (change.version > rt.profileVersion) rt.profileVersion = change.version;
+  });
+  setHandler(pauseSignal, () => {
+    rt.paused = true;
+    publish();
+  });
+  setHandler(resumeSignal, () => {
+    rt.paused = false;
+    publish();
+  });
+  setHandler(cancelSignal, ({ reason }) => {
+    rt.cancelRequested = reason ?? 'cancelled by operator';
+  });
+
+  if (!carried) {
+    upsertSearchAttributes([{ key: OutreachSequence, value: definition.id }] as never);
+    await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: 'running', currentStep: definition.steps[0]?.id ?? null });
+  }
+
+  const byId = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
+  const indexOf = new Map<string, number>(definition.steps.map((s, i) => [s.id, i]));
+  let cursor: string | undefined = carried ? carried.cursor : definition.steps[0]?.id;
+
+  try {
+    while (cursor !== undefined) {
+      const stop = rt.cancelRequested ? 'cancelled' : rt.exitRequested ? 'exited' : undefined;
+      if (stop) break;
+      if (rt.paused) {
+        await condition(() => !rt.paused || !!rt.cancelRequested || !!rt.exitRequested);
+        continue;
+      }
+      const step = byId.get(cursor)!;
+      state.currentStep = step.id;
+      publish();
+      const outcome = await runStep(step, rt);
+      if (outcome.interrupted) continue; // exit, cancel or pause arrived mid-step: re-evaluate above
+      const fallthrough = definition.steps[indexOf.get(step.id)! + 1]?.id;
+      cursor = step.type === 'end' ? undefined : outcome.next ?? ('next' in step && step.next ? step.next : fallthrough);
+      if (outcome.holdout) {
+        state.status = 'holdout';
+        break;
+      }
+      if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || workflowInfo().continueAsNewSuggested) {
+        await condition(() => true); // let pending signal handlers run before handing over state
+        return await continueAsNew<typeof sequenceWorkflow>({
+          ...input,
+          trigger: undefined,
+          carried: { cursor, state, visits: rt.visits, seenEvents: rt.seenEvents, profileVersion: rt.profileVersion, paused: rt.paused },
+        });
+      }
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Cancelled through Temporal (e.g. `temporal workflow cancel`): record it, then end cleanly.
+      state.status = 'cancelled';
+      state.exitReason = 'workflow cancelled';
+      await CancellationScope.nonCancellable(() => finish());
+      return state;
+    }
+    state.status = 'failed';
+    state.exitReason = err instanceof Error ? err.message : String(err);
+    await finish();
+    throw err;
+  }
+
+  if (state.status === 'running') {
+    if (rt.cancelRequested) {
+      state.status = 'cancelled';
+      state.exitReason = rt.cancelRequested;
+    } else if (rt.exitRequested) {
+      state.status = 'exited';
+      state.exitReason = rt.exitRequested;
+    } else {
+      state.status = 'completed';
+    }
+  }
+  await finish();
+  return state;
+
+  async function finish() {
+    state.next = undefined;
+    publish();
+    await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: state.status, currentStep: state.currentStep ?? null, ended: true });
+  }
+}
