@@ -8,10 +8,10 @@
 #   2. `temporal` on $PATH
 #   3. <project>/.tools/temporal    (ignored by git)
 #   4. $OUTREACH_TOOLS_DIR/temporal (default ~/.cache/outreach/tools; survives fresh clones)
-#   5. build the official CLI from the Go module proxy into (4)
-#   6. stop with a message saying exactly what to install
-# (The SDK's own download from Temporal's CDN is tried by the TypeScript side when
-#  OUTREACH_ALLOW_SDK_DOWNLOAD=1, because only the SDK knows that URL.)
+#   5. the Temporal SDK's own download from Temporal's CDN (works where the internet is reachable;
+#      fails within a second offline), kept in (4)
+#   6. build the official CLI from the Go module proxy into (4)
+#   7. stop with a message saying exactly what to install
 #
 # The time-skipping test server (Maven io.temporal:temporal-test-server) follows the same order with
 # $TEMPORAL_TEST_SERVER_PATH, `temporal-test-server` on $PATH, .tools/, the cache, then Maven.
@@ -34,10 +34,23 @@ find_temporal() {
     echo "$TEMPORAL_CLI_PATH"; return
   fi
   if command -v temporal >/dev/null 2>&1; then command -v temporal; return; fi
-  for p in "$here/.tools/temporal" "$cache/temporal-$TEMPORAL_CLI_VERSION"; do
+  for p in "$here/.tools/temporal" "$cache/temporal-$TEMPORAL_CLI_VERSION" "$cache/temporal-sdk-download"; do
     if [ -x "$p" ]; then echo "$p"; return; fi
   done
-  build_temporal
+  sdk_download_temporal || build_temporal
+}
+
+sdk_download_temporal() {
+  [ "${OUTREACH_SKIP_SDK_DOWNLOAD:-}" = 1 ] && return 1
+  [ -d "$here/node_modules/@temporalio/testing" ] || return 1
+  local got
+  got="$(node "$here/scripts/sdk-download-temporal.js" "$cache/sdk-download" 2>/dev/null)" || {
+    log "the SDK's download of the Temporal CLI is not possible here (offline?); building it instead"
+    return 1
+  }
+  mkdir -p "$cache"
+  ln -sf "$got" "$cache/temporal-sdk-download"
+  echo "$cache/temporal-sdk-download"
 }
 
 build_temporal() {
@@ -116,9 +129,10 @@ RUN
   echo "$dir/run"
 }
 
+# Each lookup runs in a command substitution; `|| exit 1` carries its failure out (set -e does not).
 case "$what" in
-  temporal) echo "temporal=$(find_temporal)" ;;
-  test-server) echo "test-server=$(find_test_server)" ;;
-  all) echo "temporal=$(find_temporal)"; echo "test-server=$(find_test_server)" ;;
+  temporal|test-server|all) ;;
   *) die "unknown argument '$what': use temporal, test-server or all" ;;
 esac
+if [ "$what" != test-server ]; then t="$(find_temporal)" || exit 1; echo "temporal=$t"; fi
+if [ "$what" != temporal ]; then s="$(find_test_server)" || exit 1; echo "test-server=$s"; fi

@@ -26,7 +26,13 @@ function tlsOptions(t: TemporalConfig) {
 }
 
 function unreachable(t: TemporalConfig, err: unknown): ConfigError {
-  const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const raw = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  // The native client reports Rust debug structures; name the cause in words where we know it.
+  const msg = /refused/i.test(raw) ? 'connection refused'
+    : /dns|lookup|resolve/i.test(raw) ? 'host name not found'
+    : /timed? ?out|deadline/i.test(raw) ? 'timed out'
+    : /certificate|tls|handshake/i.test(raw) ? `TLS failed (${raw.slice(0, 200)})`
+    : raw.slice(0, 200);
   return new ConfigError(`cannot reach Temporal at ${t.address} (TEMPORAL_ADDRESS): ${msg}. Is the server running? For local development run \`npm start\`.`);
 }
 
