@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow the worker runs.
 export { sequenceWorkflow } from './sequence/workflow';
+export { surveyWorkflow } from './survey/workflow';

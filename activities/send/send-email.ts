@@ -14,6 +14,7 @@ import { signLink } from '../../domain/signed-links';
 import type { Config } from '../../domain/config';
 import type { Category, SurveyKind } from '../../domain/sequence/types';
 import type { AccountSettings } from '../../domain/account';
+import { countEmail, observeRender, observeSend } from '../observability';
 
 export interface RenderInput {
   template: string;
@@ -153,6 +154,7 @@ export async function sendEmail(deps: SendDeps, req: SendRequest): Promise<SendR
     event: req.event?.properties ?? {},
   };
   let rendered: RenderedEmail;
+  const renderStart = process.hrtime.bigint();
   try {
     rendered = renderer.render({
       template: req.template,
@@ -170,6 +172,9 @@ export async function sendEmail(deps: SendDeps, req: SendRequest): Promise<SendR
     throw nonRetryable(FailureType.Template, e.message, { code: e.code ?? 'TEMPLATE_ERROR', template: req.template, locale: customer.locale });
   }
 
+  observeRender(Number(process.hrtime.bigint() - renderStart) / 1e9, { template: req.template, locale: rendered.locale });
+  const labels = { template: req.template, locale: rendered.locale, category: req.category };
+
   // Claim the slot before talking to SMTP. The unique key makes a concurrent duplicate attempt fail here.
   if (existing) {
     await db.sendLedger.update({ where: { key }, data: { status: 'sending', attempts: { increment: 1 }, error: null } });
@@ -177,6 +182,7 @@ export async function sendEmail(deps: SendDeps, req: SendRequest): Promise<SendR
     await db.sendLedger.create({ data: { ...row, status: 'sending', attempts: 1 } });
   }
 
+  const sendStart = process.hrtime.bigint();
   try {
     await transport.sendMail({
       from: config.smtp.from,
@@ -197,11 +203,14 @@ export async function sendEmail(deps: SendDeps, req: SendRequest): Promise<SendR
     const reason = (err as Error).message.split('\n')[0].slice(0, 500);
     if (isPermanentSmtpFailure(err)) {
       await db.sendLedger.update({ where: { key }, data: { status: 'failed', error: reason } });
+      countEmail('failed', labels);
       return { status: 'failed', messageId, reason };
     }
     await db.sendLedger.update({ where: { key }, data: { status: 'retry', error: reason } });
     throw err; // retried by Temporal with backoff
   }
+  observeSend(Number(process.hrtime.bigint() - sendStart) / 1e9, { category: req.category });
   await db.sendLedger.update({ where: { key }, data: { status: 'sent', sentAt: new Date(), error: null } });
+  countEmail('sent', labels);
   return { status: 'sent', messageId };
 }

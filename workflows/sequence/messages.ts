@@ -58,10 +58,3 @@ export const resumeSignal = defineSignal<[]>('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 export const stateQuery = defineQuery<EnrollmentState>('state');
 
-/** A survey answer delivered by the API after a one-click link (or a later change within the window). */
-export interface SurveyAnswer {
-  surveyId: string;
-  score: number;
-  comment?: string;
-}
-export const surveyAnswerSignal = defineSignal<[SurveyAnswer]>('surveyAnswer');

@@ -1,7 +1,7 @@
 // One small handler per step kind. Each returns where to go next (or that it was interrupted by an
 // exit event or a cancel). Waits are "updatable timers": they sleep on `condition(..., timeout)` and
 // recompute their deadline through an activity when the customer's calendar changes.
-import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type * as sequenceActivities from '../../activities/sequence';
 import { evaluate } from '../../domain/sequence/conditions';
 import { calendarMillis } from '../../domain/sequence/durations';
@@ -16,9 +16,11 @@ import type {
   WaitStep,
   WaitUntilStep,
 } from '../../domain/sequence/types';
-import { surveyAnswerSignal, type EnrollmentState, type NextAction, type SurveyAnswer } from './messages';
+import type { EnrollmentState, NextAction } from './messages';
+import { surveyWorkflowId, type SurveyAnswer, type SurveyResult } from '../survey/messages';
+import { surveyWorkflow } from '../survey/workflow';
+import { OutreachSequence } from '../../domain/search-attributes';
 import type { SequenceWorkflowInput } from './workflow';
-import { setHandler } from '@temporalio/workflow';
 
 type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
 
@@ -248,30 +250,28 @@ async function handleSplit(step: SplitStep, rt: Runtime): Promise<StepOutcome> {
 
 async function handleSurvey(step: SurveyStep, rt: Runtime): Promise<StepOutcome> {
   const startedAt = new Date().toISOString();
-  const surveyId = `${workflowInfo().workflowId}/${step.id}/${rt.visits[step.id] ?? 0}`;
-  let answer: SurveyAnswer | undefined;
-  setHandler(surveyAnswerSignal, (a) => {
-    if (a.surveyId === surveyId) answer = a;
+  // A survey is a child workflow: it owns its links, reminder and answer window, and survey links
+  // signal it directly. The sequence waits for its outcome (so it can branch on the score) unless
+  // an exit event or cancel arrives first.
+  const surveyId = surveyWorkflowId(workflowInfo().workflowId, step.id, rt.visits[step.id] ?? 0);
+  const child = await startChild(surveyWorkflow, {
+    workflowId: surveyId,
+    args: [{
+      surveyId, customerId: rt.input.customerId, kind: step.kind, template: step.template, reminder: step.reminder,
+      window: step.window ?? { days: 14 }, sequenceId: rt.state.sequenceId, stepId: step.id,
+    }],
+    typedSearchAttributes: [{ key: OutreachSequence, value: rt.state.sequenceId }] as never,
   });
-  const sent = await handleSend({ id: step.id, type: 'send', template: step.template, category: 'survey' }, rt);
-  if (sent.interrupted) return sent;
-  const windowEnd = Date.now() + calendarMillis(step.window ?? { days: 14 });
-  if (step.reminder) {
-    const due = await acts.addBusinessDays({ customerId: rt.input.customerId, after: new Date().toISOString(), businessDays: step.reminder.afterBusinessDays });
-    rt.setNext({ stepId: step.id, kind: 'surveyReminder', at: due.utc, local: due.local, zone: due.zone });
-    const r = await waitFor(rt, Date.parse(due.utc), { until: () => !!answer });
-    if (r === 'interrupted') return { interrupted: true };
-    if (r === 'elapsed') {
-      const reminderStep = { id: `${step.id}.reminder`, type: 'send' as const, template: step.reminder.template, category: 'survey' as const };
-      const rem = await handleSend(reminderStep, rt);
-      if (rem.interrupted) return rem;
-    }
-  }
-  rt.setNext({ stepId: step.id, kind: 'surveyWindow', at: new Date(windowEnd).toISOString() });
-  const r = await waitFor(rt, windowEnd, { until: () => !!answer });
-  if (r === 'interrupted') return { interrupted: true };
-  if (answer) rt.survey = { ...answer, kind: step.kind };
-  record(rt, step, startedAt, answer ? `answered:${answer.score}` : 'unanswered');
+  rt.setNext({ stepId: step.id, kind: 'survey' });
+  let result: SurveyResult | undefined;
+  const done = child.result().then((r) => {
+    result = r;
+  });
+  await condition(() => !!result || stopped(rt));
+  if (!result) return { interrupted: true }; // the child is cancelled with this workflow (parent close policy)
+  await done;
+  if (result.status === 'answered') rt.survey = { surveyId, score: result.score!, comment: result.comment, kind: step.kind };
+  record(rt, step, startedAt, result.status === 'answered' ? `answered:${result.score}` : result.status === 'skipped' ? `skipped:${result.reason}` : 'unanswered');
   return {};
 }
 
