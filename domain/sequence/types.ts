@@ -56,6 +56,11 @@ export interface WaitForEventStep extends StepBase {
   type: 'waitForEvent';
   event: string;
   where?: Condition;
+  /**
+   * Only events carrying the enrollment's own entry key (entry mode oncePerKey: the same value of
+   * that property), e.g. the `order_delivered` of this order, not of another open order.
+   */
+  sameEntryKey?: boolean;
   timeout: WaitDuration;
   onEvent: string;
   onTimeout: string;

@@ -82,7 +82,7 @@ const STEP_RULES: Record<StepType, StepRule> = {
   send: { required: ['template', 'category'], optional: ['at', 'next'], fallsThrough: true },
   wait: { required: ['duration'], optional: ['next'], fallsThrough: true },
   waitUntil: { required: [], optional: ['time', 'weekdays', 'next'], fallsThrough: true },
-  waitForEvent: { required: ['event', 'timeout', 'onEvent', 'onTimeout'], optional: ['where'], fallsThrough: false },
+  waitForEvent: { required: ['event', 'timeout', 'onEvent', 'onTimeout'], optional: ['where', 'sameEntryKey'], fallsThrough: false },
   branch: { required: ['cases', 'otherwise'], optional: [], fallsThrough: false },
   split: { required: ['variants'], optional: ['holdout'], fallsThrough: false },
   survey: { required: ['kind', 'template'], optional: ['reminder', 'window', 'next'], fallsThrough: true },
@@ -418,7 +418,8 @@ export function checkSequence(data: unknown, opts: ValidateOptions = {}): Findin
     } else if (root.steps.length > MAX_STEPS) {
       c.add(['steps'], `has ${root.steps.length} steps; at most ${MAX_STEPS} are allowed`, 'key');
     } else {
-      checkSteps(c, root.steps, exitEvents, templates);
+      const entry = root.entry as { mode?: unknown } | undefined;
+      checkSteps(c, root.steps, exitEvents, templates, !!entry && typeof entry === 'object' && entry.mode === 'oncePerKey');
     }
   }
   checkTemplates(c, templates, [...new Set([...locales, ...(opts.requiredLocales ?? [])])], opts.templates);
@@ -519,7 +520,7 @@ interface StepInfo {
   jumps: Jump[];
 }
 
-function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], templates: Array<{ path: Path; name: string }>): void {
+function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], templates: Array<{ path: Path; name: string }>, hasEntryKey: boolean): void {
   const infos: StepInfo[] = [];
   const firstIndex = new Map<string, number>();
   const branchRefs: Array<{ index: number; refs: FieldRef[] }> = [];
@@ -597,6 +598,11 @@ function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], template
           c.add([...path, 'event'], `"${event}" is an exit event: the sequence exits when it arrives, so this step could never see it`);
         }
         if (o.where !== undefined) c.condition(o.where, [...path, 'where'], SCOPES.waitForEvent, []);
+        if (o.sameEntryKey !== undefined && typeof o.sameEntryKey !== 'boolean') {
+          c.add([...path, 'sameEntryKey'], `must be true or false, got ${describeValue(o.sameEntryKey)}`);
+        } else if (o.sameEntryKey === true && !hasEntryKey) {
+          c.add([...path, 'sameEntryKey'], 'needs entry mode oncePerKey: only then does an enrollment have a key to match');
+        }
         if (o.timeout !== undefined) info.days = c.duration(o.timeout, [...path, 'timeout'], 'the timeout', { businessDays: true }) ?? 0;
         jump('onEvent');
         jump('onTimeout');
