@@ -39,6 +39,8 @@ export interface NextAction {
 
 export interface EnrollmentState {
   sequenceId: string;
+  /** When the enrollment started (workflow time), ISO-8601. */
+  startedAt?: string;
   sequenceVersion: number;
   customerId: string;
   entryKey: string;
@@ -57,4 +59,15 @@ export const pauseSignal = defineSignal<[]>('pause');
 export const resumeSignal = defineSignal<[]>('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 export const stateQuery = defineQuery<EnrollmentState>('state');
+
+/**
+ * Moves a running enrollment to a new version of its sequence. `stepMap` maps old step ids to new
+ * ones; a step missing from the map keeps its id (it must exist in the new version). Applied at the
+ * next step boundary: a wait in progress finishes under the old version.
+ */
+export interface MigrationRequest {
+  definition: import('../../domain/sequence/types').SequenceDefinition;
+  stepMap: Record<string, string>;
+}
+export const migrateSignal = defineSignal<[MigrationRequest]>('migrate');
 

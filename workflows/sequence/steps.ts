@@ -24,7 +24,7 @@ import type { SequenceWorkflowInput } from './workflow';
 
 type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
 
-export const acts = proxyActivities<Activities>({
+const activityOptions: Parameters<typeof proxyActivities>[0] = {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',
@@ -33,6 +33,26 @@ export const acts = proxyActivities<Activities>({
     // Failures that retrying cannot fix; everything else (SMTP 4xx, database hiccups) retries.
     nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient'],
   },
+};
+const workerActs = proxyActivities<Activities>(activityOptions);
+/**
+ * The SMTP send runs on the email task queue, `<this workflow's task queue>-email` (worker/worker.ts,
+ * EMAIL_TASK_QUEUE_SUFFIX), where the provider's rate limit applies. The name derives from
+ * workflowInfo(), so it is the same on every replay. A heartbeat timeout lets a retry start soon
+ * after a worker dies mid-send (the ledger then marks that send ambiguous, never resends it blindly).
+ */
+const emailActs = () =>
+  proxyActivities<Pick<Activities, 'sendStepEmail'>>({
+    ...activityOptions,
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
+    taskQueue: `${workflowInfo().taskQueue}-email`,
+  });
+export const acts: typeof workerActs = new Proxy(workerActs, {
+  get: (target, name, receiver) =>
+    name === 'sendStepEmail'
+      ? (req: Parameters<Activities['sendStepEmail']>[0]) => emailActs().sendStepEmail(req)
+      : Reflect.get(target, name, receiver),
 });
 
 export interface Runtime {
@@ -181,7 +201,13 @@ async function handleWaitUntil(step: WaitUntilStep, rt: Runtime): Promise<StepOu
 
 async function handleWaitForEvent(step: WaitForEventStep, rt: Runtime): Promise<StepOutcome> {
   const startedAt = new Date().toISOString();
-  const matches = (e: SequenceEvent) => e.name === step.event && evaluate(step.where, { event: { name: e.name, ...e.properties } });
+  const entry = rt.input.definition.entry;
+  const ownKey = entry.mode === 'oncePerKey' && rt.input.entryKey.startsWith('key:') ? rt.input.entryKey.slice('key:'.length) : undefined;
+  const matches = (e: SequenceEvent) =>
+    e.name === step.event &&
+    evaluate(step.where, { event: { name: e.name, ...e.properties } }) &&
+    // sameEntryKey: only this enrollment's own order/ticket, not another one of the same customer.
+    (!step.sameEntryKey || (entry.mode === 'oncePerKey' && ownKey !== undefined && String(e.properties[entry.key] ?? '') === ownKey));
   const deadline = Date.now() + calendarMillis(step.timeout);
   const compute = async () => {
     let t = deadline;

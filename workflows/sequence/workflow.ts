@@ -6,6 +6,7 @@
 import {
   condition,
   continueAsNew,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -17,6 +18,8 @@ import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } f
 import {
   cancelSignal,
   eventSignal,
+  migrateSignal,
+  type MigrationRequest,
   pauseSignal,
   profileChangedSignal,
   resumeSignal,
@@ -26,6 +29,8 @@ import {
   type OpsState,
 } from './messages';
 import { acts, runStep, type Runtime } from './steps';
+import { evaluate } from '../../domain/sequence/conditions';
+import { calendarMillis } from '../../domain/sequence/durations';
 
 export interface SequenceWorkflowInput {
   definition: SequenceDefinition;
@@ -35,6 +40,8 @@ export interface SequenceWorkflowInput {
   trigger?: SequenceEvent;
   /** Carried over by continueAsNew. Plain JSON only. */
   carried?: CarriedState;
+  /** History length that triggers continueAsNew (default 2,000); tests set it low to exercise the hand-over. */
+  historyLimit?: number;
 }
 
 export interface CarriedState {
@@ -44,6 +51,10 @@ export interface CarriedState {
   seenEvents: string[];
   profileVersion: number;
   paused: boolean;
+  /** Events not yet consumed by a waitForEvent step, the last awaited event and the last survey answer. */
+  inbox?: SequenceEvent[];
+  lastEvent?: SequenceEvent;
+  survey?: Runtime['survey'];
 }
 
 /** Events remembered for deduplication: enough for any realistic redelivery burst. */
@@ -52,13 +63,15 @@ const SEEN_EVENTS_KEPT = 200;
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<EnrollmentState> {
-  const { definition } = input;
+  // The definition snapshotted at start; replaced only by an explicit migration.
+  let definition = input.definition;
   const carried = input.carried;
   const state: EnrollmentState = carried?.state ?? {
     sequenceId: definition.id,
     sequenceVersion: definition.version,
     customerId: input.customerId,
     entryKey: input.entryKey,
+    startedAt: new Date().toISOString(),
     status: 'running',
     stepsDone: [],
   };
@@ -67,12 +80,13 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
     state,
     visits: carried?.visits ?? {},
     seenEvents: carried?.seenEvents ?? (input.trigger ? [input.trigger.id] : []),
-    inbox: [],
+    inbox: carried?.inbox ?? [],
     profileVersion: carried?.profileVersion ?? 0,
     paused: carried?.paused ?? false,
     cancelRequested: undefined,
     exitRequested: undefined,
-    lastEvent: input.trigger,
+    lastEvent: carried ? carried.lastEvent : input.trigger,
+    survey: carried?.survey,
     setNext: (next?: NextAction) => {
       state.next = next;
       publish();
@@ -109,7 +123,10 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
     rt.seenEvents.push(event.id);
     if (rt.seenEvents.length > SEEN_EVENTS_KEPT) rt.seenEvents.shift();
     if (definition.goal && event.name === definition.goal.event && !state.goalReachedAt) {
-      state.goalReachedAt = new Date().toISOString();
+      // A goal counts only within its window from the enrollment's start, when one is set.
+      const within = definition.goal.within ? calendarMillis(definition.goal.within) : Infinity;
+      const started = state.startedAt ? Date.parse(state.startedAt) : Date.now();
+      if (Date.now() - started <= within) state.goalReachedAt = new Date().toISOString();
     }
     if (definition.exit?.events?.includes(event.name)) {
       rt.exitRequested = `event:${event.name}`;
@@ -131,15 +148,38 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
   setHandler(cancelSignal, ({ reason }) => {
     rt.cancelRequested = reason ?? 'cancelled by operator';
   });
+  let pendingMigration: MigrationRequest | undefined;
+  setHandler(migrateSignal, (m) => {
+    if (m.definition.id === definition.id && m.definition.version > definition.version) pendingMigration = m;
+  });
 
   if (!carried) {
     upsertSearchAttributes([{ key: OutreachSequence, value: definition.id }] as never);
     await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: 'running', currentStep: definition.steps[0]?.id ?? null });
   }
 
-  const byId = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
-  const indexOf = new Map<string, number>(definition.steps.map((s, i) => [s.id, i]));
+  let byId = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
+  let indexOf = new Map<string, number>(definition.steps.map((s, i) => [s.id, i]));
   let cursor: string | undefined = carried ? carried.cursor : definition.steps[0]?.id;
+
+  /** Switches to a newer version at a step boundary, if one was requested and the step maps. */
+  function applyMigration() {
+    const m = pendingMigration;
+    pendingMigration = undefined;
+    if (!m || cursor === undefined) return;
+    const target = m.stepMap[cursor] ?? cursor;
+    if (!m.definition.steps.some((s) => s.id === target)) {
+      state.stepsDone.push({ stepId: cursor, type: 'migration', iteration: 0, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: `rejected:no step "${target}" in version ${m.definition.version}` });
+      return;
+    }
+    state.stepsDone.push({ stepId: cursor, type: 'migration', iteration: 0, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: `migrated:v${definition.version}->v${m.definition.version}:${target}` });
+    definition = m.definition;
+    input.definition = m.definition; // carried into continueAsNew
+    state.sequenceVersion = definition.version;
+    byId = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
+    indexOf = new Map<string, number>(definition.steps.map((s, i) => [s.id, i]));
+    cursor = target;
+  }
 
   try {
     while (cursor !== undefined) {
@@ -148,6 +188,16 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
       if (rt.paused) {
         await condition(() => !rt.paused || !!rt.cancelRequested || !!rt.exitRequested);
         continue;
+      }
+      applyMigration();
+      // Attribute exit rules (exit.when) are checked against the fresh profile before every step.
+      // patched(): workflows started before this check existed replay without the extra activity.
+      if (definition.exit?.when && patched('exit-when-check')) {
+        const { customer } = await acts.loadCustomerContext({ customerId: input.customerId });
+        if (evaluate(definition.exit.when, { customer })) {
+          rt.exitRequested = 'condition';
+          break;
+        }
       }
       const step = byId.get(cursor)!;
       state.currentStep = step.id;
@@ -160,12 +210,15 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
         state.status = 'holdout';
         break;
       }
-      if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || workflowInfo().continueAsNewSuggested) {
+      if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE) || workflowInfo().continueAsNewSuggested) {
         await condition(() => true); // let pending signal handlers run before handing over state
         return await continueAsNew<typeof sequenceWorkflow>({
           ...input,
           trigger: undefined,
-          carried: { cursor, state, visits: rt.visits, seenEvents: rt.seenEvents, profileVersion: rt.profileVersion, paused: rt.paused },
+          carried: {
+            cursor, state, visits: rt.visits, seenEvents: rt.seenEvents, profileVersion: rt.profileVersion, paused: rt.paused,
+            inbox: rt.inbox, lastEvent: rt.lastEvent, survey: rt.survey,
+          },
         });
       }
     }

@@ -7,9 +7,19 @@ import { calendarMillis } from '../../domain/sequence/durations';
 import { surveyAnswerSignal, surveyStateQuery, type SurveyAnswer, type SurveyInput, type SurveyResult } from './messages';
 
 type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
-const acts = proxyActivities<Activities>({
+const activityOptions: Parameters<typeof proxyActivities>[0] = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient'] },
+};
+const workerActs = proxyActivities<Activities>(activityOptions);
+/** The SMTP send runs on `<task queue>-email` (rate-limited; see workflows/sequence/steps.ts). */
+const emailActs = () =>
+  proxyActivities<Pick<Activities, 'sendStepEmail'>>({
+    ...activityOptions, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', taskQueue: `${workflowInfo().taskQueue}-email`,
+  });
+const acts: typeof workerActs = new Proxy(workerActs, {
+  get: (target, name, receiver) =>
+    name === 'sendStepEmail' ? (req: Parameters<Activities['sendStepEmail']>[0]) => emailActs().sendStepEmail(req) : Reflect.get(target, name, receiver),
 });
 
 export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> {
