@@ -7,6 +7,8 @@ import { isSendAllowed, resolveCalendar } from '../../domain/calendar';
 import { accountCalendar } from '../../activities/calendar';
 import type { SkippingStack } from '../support/time-skipping';
 import { sequenceWorkflow } from '../../workflows/sequence/workflow';
+import { stateQuery, type EnrollmentState } from '../../workflows/sequence/messages';
+import type { WorkflowHandle } from '@temporalio/client';
 
 export function shipped(name: string): SequenceDefinition {
   const file = path.join(__dirname, '..', '..', 'sequences', `${name}.yaml`);
@@ -53,8 +55,7 @@ export function inBusinessHours(ts: SkippingStack, place: { timeZone?: string; c
 }
 
 /** Polls the workflow's state query until `pred` holds (real time, bounded). */
-export async function waitForState<T>(handle: { query: (q: typeof import('../../workflows/sequence/messages').stateQuery) => Promise<T> }, pred: (s: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const { stateQuery } = await import('../../workflows/sequence/messages');
+export async function waitForState(handle: WorkflowHandle, pred: (s: EnrollmentState) => boolean, timeoutMs = 20_000): Promise<EnrollmentState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await handle.query(stateQuery);

@@ -10,6 +10,7 @@ import { customerUpsertCommand, eventSendCommand } from './ingest-cli';
 import { apikeyCreateCommand, apikeyListCommand, apikeyRevokeCommand } from './apikey';
 import { scheduleCommand } from './schedule';
 import { sequenceLintCommand, sequenceSimulateCommand } from './sequence';
+import { sequenceMigrateCommand } from './sequence-migrate';
 import { templateLintCommand, templatePreviewCommand, templateRenderCommand } from './template';
 
 export const commands: Command[] = [
@@ -27,6 +28,7 @@ export const commands: Command[] = [
   scheduleCommand,
   sequenceLintCommand,
   sequenceSimulateCommand,
+  sequenceMigrateCommand,
   templateLintCommand,
   templateRenderCommand,
   templatePreviewCommand,
