@@ -29,6 +29,7 @@ export function accountCalendar(config: Config): BusinessCalendar {
     timeZone: config.defaultTimeZone,
     country: config.defaultCountry,
     windows: config.sendWindows,
+    workingDays: config.workingDays as BusinessCalendar['workingDays'],
     quietHours: config.quietHours.length ? config.quietHours : undefined,
   };
 }
@@ -61,7 +62,8 @@ export function createCalendarActivities(deps: { db: Db; config: Config }) {
     /** The customer's next allowed business-hours instant at or after `after`, spread by customer id. */
     async nextSendTime(r: { customerId: string; after: string }): Promise<ResolvedInstant> {
       const cal = await calendarOf(r.customerId);
-      return resolved(guard(() => nextSendTime(Date.parse(r.after), cal, { key: r.customerId }).getTime()), cal);
+      const key = deps.config.spreadSends ? r.customerId : undefined;
+      return resolved(guard(() => nextSendTime(Date.parse(r.after), cal, { key }).getTime()), cal);
     },
     /** `after` moved forward by N of the customer's business days (same local time of day). */
     async addBusinessDays(r: { customerId: string; after: string; businessDays: number }): Promise<ResolvedInstant> {

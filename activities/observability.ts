@@ -46,3 +46,31 @@ export function observeRender(seconds: number, labels: Pick<EmailLabels, 'templa
 export function observeSend(seconds: number, labels: Pick<EmailLabels, 'category'>): void {
   sendSeconds.observe(labels, seconds);
 }
+
+/**
+ * Serves this process's registry in Prometheus text format on `host:port` (any path), for workers
+ * that run apart from the API (WORKER_METRICS_PORT). Unauthenticated: bind it to a private address.
+ */
+export async function startMetricsServer(port: number, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  server.unref(); // never keeps a stopping process alive
+  const addr = server.address();
+  return {
+    port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -8,6 +8,17 @@ import { FailureType, nonRetryable } from './failures';
 import type { EnrollmentStatus } from '../workflows/sequence/messages';
 import { createCalendarActivities } from './calendar';
 import type { AccountSettings } from '../domain/account';
+import { createSurveyActivities } from './surveys';
+import { Context } from '@temporalio/activity';
+
+/** The running activity's context, or undefined when called outside an activity (tests, CLI). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
 
 export interface SequenceActivityDeps {
   db: Db;
@@ -21,9 +32,25 @@ export function createSequenceActivities(deps: SequenceActivityDeps) {
   const { db } = deps;
   return {
     ...createCalendarActivities(deps),
+    // Surveys, check-ins and their alerts (activities/surveys.ts).
+    ...createSurveyActivities(deps),
 
+    /**
+     * Sends one step's email through the send ledger (exactly once per step). Runs on the email
+     * task queue; heartbeats while it works so a worker that dies mid-send is noticed within the
+     * heartbeat timeout, not the whole start-to-close timeout.
+     */
     async sendStepEmail(req: SendRequest): Promise<SendResult> {
-      return sendEmail(deps, req);
+      const ctx = activityContext();
+      // Time-skipping test servers schedule activities in skipped time; real servers in real time.
+      const now = Math.max(Date.now(), ctx?.info.currentAttemptScheduledTimestampMs ?? 0);
+      const beat = ctx ? setInterval(() => ctx.heartbeat(), 2_000) : undefined;
+      try {
+        ctx?.heartbeat();
+        return await sendEmail(deps, req, { now });
+      } finally {
+        if (beat) clearInterval(beat);
+      }
     },
 
     /** Profile fields and custom attributes for branch conditions (`customer.*`). */

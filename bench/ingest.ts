@@ -20,7 +20,7 @@ const hold: SequenceDefinition = {
 async function main() {
   console.log(`ingestion benchmark on ${machine()}; ${SECONDS}s per phase, ${CONNECTIONS} connections`);
   await withDevServer(async () => {
-    const stack = await startStack({ sequences: [hold], worker: false });
+    const stack = await startStack({ sequences: [hold], worker: false, env: { LOG_LEVEL: 'warn' } });
     try {
       const customers = 2000;
       for (let i = 0; i < customers; i++) await stack.db.customer.create({ data: { id: `b${i}`, email: `b${i}@example.com` } });

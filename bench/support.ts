@@ -4,6 +4,14 @@ import os from 'node:os';
 import { ensureTools } from '../worker/support/tools';
 import { startDevServer } from '../worker/support/dev-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// Benchmarks print figures; the SDK's informational logs would bury them.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed.
+}
 
 export async function withDevServer<T>(fn: (env: TestWorkflowEnvironment) => Promise<T>): Promise<T> {
   const tools = await ensureTools('temporal', { quiet: true });

@@ -2,7 +2,8 @@
 # Runs a command after making sure the project's npm dependencies are installed and current, so the
 # README's commands work straight after cloning. Usage: scripts/with-deps.sh [--test] <command...>
 # --test also makes sure the system packages the test suite needs are present (PostgreSQL server
-# binaries, Java and Maven for the time-skipping server), installing them with apt-get when root.
+# binaries, Java and Maven for the time-skipping server, Chromium for the browser test), installing
+# them with apt-get when root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,12 +13,13 @@ if [ "${1:-}" = "--test" ]; then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || [ -n "${TEST_POSTGRES_URL:-}" ] || need+=(postgresql)
   command -v java >/dev/null || [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ] || need+=(default-jre-headless)
   command -v mvn >/dev/null || [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ] || need+=(maven)
+  [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM_PATH:-}" ] || need+=(chromium)   # the dashboard's browser test
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "installing ${need[*]} (apt-get)" >&2
       DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
     else
-      echo "the tests need: ${need[*]} (Debian/Ubuntu: sudo apt-get install ${need[*]}), or set TEST_POSTGRES_URL / TEMPORAL_TEST_SERVER_PATH" >&2
+      echo "the tests need: ${need[*]} (Debian/Ubuntu: sudo apt-get install ${need[*]}), or set TEST_POSTGRES_URL / TEMPORAL_TEST_SERVER_PATH / CHROMIUM_PATH" >&2
       exit 1
     fi
   fi

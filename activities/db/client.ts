@@ -26,9 +26,21 @@ export function createDb(database: DatabaseConfig | string): Db {
 export async function checkDatabase(db: Db, cfg: DatabaseConfig): Promise<void> {
   try {
     await db.$queryRawUnsafe('SELECT 1');
+    if (cfg.provider === 'sqlite') await tuneSqlite(db);
   } catch (err) {
     throw new ConfigError(describeDbError(err, cfg));
   }
+}
+
+/**
+ * SQLite in write-ahead-log mode: readers no longer wait for the writer, and a commit is an append
+ * instead of a journal rewrite (several times faster with a worker and the API on one file).
+ * synchronous=NORMAL is durable against process crashes in WAL mode (only an OS crash or power loss
+ * can lose the last commits), which is the embedded default's trade-off; PostgreSQL is for production.
+ */
+export async function tuneSqlite(db: Db): Promise<void> {
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
 }
 
 export function describeDbError(err: unknown, cfg: DatabaseConfig): string {

@@ -21,6 +21,8 @@ export interface CatalogProblem {
 
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 const KEY_SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Names of object internals: never catalog keys, whatever the file says. */
+const RESERVED_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Reads every catalog in `dir`. Unreadable or malformed files become problems, never exceptions. */
 export function readCatalogs(dir: string): { catalogs: Map<string, Catalog>; problems: CatalogProblem[] } {
@@ -49,9 +51,17 @@ export function readCatalogs(dir: string): { catalogs: Map<string, Catalog>; pro
     let raw: unknown;
     try {
       const text = fs.readFileSync(file, 'utf8');
+      const garbled = text.indexOf('\uFFFD');
+      if (garbled >= 0) {
+        // Bytes that are not UTF-8 decode to U+FFFD: the email would show "�" where a letter was meant.
+        const line = text.slice(0, garbled).split('\n').length;
+        problems.push({ locale, file, problem: `${name} is not valid UTF-8 (line ${line}): save it as UTF-8` });
+        continue;
+      }
       raw = ext === '.json' ? JSON.parse(text) : YAML.parse(text, { uniqueKeys: true });
     } catch (err) {
-      problems.push({ locale, file, problem: `cannot parse ${name}: ${(err as Error).message.split('\n')[0]}` });
+      // YAML's first line ends in ":" before a code excerpt that is left out here.
+      problems.push({ locale, file, problem: `cannot parse ${name}: ${(err as Error).message.split('\n')[0].replace(/:\s*$/, '')}` });
       continue;
     }
     const entries = new Map<string, string>();
@@ -70,6 +80,10 @@ export function readCatalogs(dir: string): { catalogs: Map<string, Catalog>; pro
 function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, string>, problem: (p: string) => void): void {
   for (const [segment, value] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${segment}` : segment;
+    if (RESERVED_SEGMENTS.has(segment)) {
+      problem(`invalid key '${key}' ('${segment}' is reserved: rename the key)`);
+      continue;
+    }
     if (!KEY_SEGMENT.test(segment)) {
       // The usual cause: a YAML value starting with "{" that was not quoted, which YAML reads as a map.
       problem(`invalid key '${key}' (keys use letters, digits, '_' and '-'; quote ICU messages that start with '{')`);

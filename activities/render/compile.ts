@@ -31,6 +31,11 @@ export interface Problem {
  */
 export function expandIncludes(file: string, root: string, depth = 0): string {
   const src = fs.readFileSync(file, 'utf8');
+  const garbled = src.indexOf('\uFFFD');
+  if (garbled >= 0) {
+    // Bytes that are not UTF-8 decode to U+FFFD, which would reach every email as "�".
+    throw new Error(`${path.relative(path.resolve(root), file)} is not valid UTF-8 (line ${src.slice(0, garbled).split('\n').length}): save it as UTF-8`);
+  }
   return src.replace(INCLUDE, (_m, rel: string) => {
     const target = path.resolve(path.dirname(file), rel);
     const rootReal = path.resolve(root);
@@ -98,6 +103,13 @@ export function buildArtifact(source: string, layout: LocaleLayout): { artifact?
   } catch (err) {
     return { problems: [{ code: 'TEMPLATE_SYNTAX', detail: `Handlebars syntax: ${oneLine((err as Error).message)}` }], hash };
   }
+  const unbalanced = checkMjmlTags(source);
+  if (unbalanced) return { problems: [{ code: 'MJML_INVALID', detail: unbalanced }], hash };
+  // No partials are registered: `{{> name}}` would only fail halfway through some customer's email.
+  const partials = handlebarsStatements(source).filter((s) => /^\{\{~?\s*>/.test(s));
+  if (partials.length) {
+    return { problems: partials.map((p) => ({ code: 'TEMPLATE_SYNTAX' as const, detail: `${p}: partials are not supported; use <mj-include path="..." /> for shared markup` })), hash };
+  }
   let out;
   try {
     out = compileMjmlSync(source);
@@ -139,6 +151,40 @@ export function buildArtifact(source: string, layout: LocaleLayout): { artifact?
   const artifact = { html, text };
   artifacts.set(hash, artifact);
   return { artifact, problems: [], hash };
+}
+
+// MJML components whose content is raw HTML up to their own closing tag: an unclosed one swallows the
+// MJML that follows, which then reaches the email as literal <mj-…> tags without any error from MJML.
+const RAW_CONTENT = new Set(['mj-text', 'mj-button', 'mj-raw', 'mj-table', 'mj-navbar-link', 'mj-accordion-text', 'mj-accordion-title', 'mj-social-element', 'mj-style', 'mj-title', 'mj-preview']);
+const MJ_TAG = /<(\/?)(mj-[a-z0-9-]+)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*(\/?)>/g;
+
+/**
+ * The first unclosed or mismatched MJML tag of `source` ("MJML line 7: <mj-text> is not closed before
+ * <mj-text> on line 8: add </mj-text>"), or undefined when every tag is closed. MJML itself recovers
+ * silently from most of these, producing a different email than the one written.
+ */
+export function checkMjmlTags(source: string): string | undefined {
+  // Comments are blanked (newlines kept) so their tags are ignored and line numbers stay right.
+  const src = source.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
+  const lineAt = (index: number) => src.slice(0, index).split('\n').length;
+  const stack: { tag: string; line: number }[] = [];
+  for (const m of src.matchAll(MJ_TAG)) {
+    const [, close, tag, , selfClosing] = m;
+    const line = lineAt(m.index);
+    const top = stack[stack.length - 1];
+    if (top && RAW_CONTENT.has(top.tag)) {
+      if (close && tag === top.tag) stack.pop();
+      else return `MJML line ${top.line}: <${top.tag}> is not closed before ${close ? '</' : '<'}${tag}> on line ${line}: add </${top.tag}>`;
+      continue;
+    }
+    if (selfClosing) continue;
+    if (!close) stack.push({ tag: tag!, line });
+    else if (!top) return `MJML line ${line}: </${tag}> closes a tag that was never opened`;
+    else if (top.tag !== tag) return `MJML line ${line}: </${tag}> does not match <${top.tag}> opened on line ${top.line}: close <${top.tag}> first`;
+    else stack.pop();
+  }
+  const open = stack[stack.length - 1];
+  return open ? `MJML line ${open.line}: <${open.tag}> is never closed: add </${open.tag}>` : undefined;
 }
 
 /** Throwing form of buildArtifact for the render path. */

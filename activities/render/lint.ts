@@ -1,7 +1,7 @@
 // `outreach template lint`: every check that can be made without a real customer, over every template
 // and locale. Problems are collected, not thrown, so one run lists everything to fix.
 import type { Catalog } from './catalog';
-import { applyTokens, buildArtifact } from './compile';
+import { applyTokens, buildArtifact, oneLine } from './compile';
 import { TemplateError } from './errors';
 import { buildLocIndex, literalKeys, parseTemplate } from './handlebars';
 import { checkMessage } from './icu';
@@ -65,7 +65,7 @@ export function lintTemplates(renderer: TemplateRenderer): LintProblem[] {
     try {
       sourceKeys = literalKeys(buildLocIndex(parseTemplate(applyTokens(files.source, { lang: def, dir: 'ltr' }))));
     } catch (err) {
-      add(template, '*', 'TEMPLATE_SYNTAX', (err as Error).message.split('\n')[0]);
+      add(template, '*', 'TEMPLATE_SYNTAX', oneLine((err as Error).message));
     }
     for (const key of defBroken ? [] : sourceKeys) {
       if (!defCatalog?.entries.has(key) && !sharedDefault?.entries.has(key)) add(template, def, 'MISSING_KEY', `{{t "${key}"}} has no entry in locales/${def} or _shared/locales/${def}`);

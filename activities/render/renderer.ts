@@ -327,12 +327,14 @@ export class TemplateRenderer {
   private compileEntry(template: string, chain: string[], requested: string): Entry {
     const files = this.templateFiles(template, requested);
     const shared = this.sharedCatalogs();
+    // A broken catalog first: when it is the default locale's, "no catalog" would send people looking
+    // for a file that is there.
+    const firstProblem = [...files.catalogProblems, ...shared.problems][0];
+    if (firstProblem) throw new TemplateError('CATALOG_INVALID', template, firstProblem.locale, firstProblem.problem);
     const primary = chain.find((l) => files.catalogs.has(l));
     if (!primary) {
       throw new TemplateError('MISSING_KEY', template, requested, `no catalog for '${requested}' or its fallbacks (${chain.join(' → ') || 'none'}); the default locale ${this.defaultLocale} needs locales/${this.defaultLocale}.yaml`);
     }
-    const firstProblem = [...files.catalogProblems, ...shared.problems][0];
-    if (firstProblem) throw new TemplateError('CATALOG_INVALID', template, firstProblem.locale, firstProblem.problem);
     if (files.source instanceof Error) throw new TemplateError('MJML_INVALID', template, primary, files.source.message);
 
     const lang = primary;

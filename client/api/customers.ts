@@ -49,6 +49,10 @@ export async function upsertCustomer(deps: CustomerDeps, id: string, b: Customer
       ),
     );
   }
+  if (config.checkins.autoStart && saved.consentMarketing) {
+    // Periodic check-ins start with the first save that has marketing consent (CHECKIN_AUTO_START; client/api/checkins.ts).
+    await (require('./checkins') as typeof import('./checkins')).autoStartCheckin(deps, id);
+  }
   return { id, created: !before };
 }
 
@@ -112,7 +116,8 @@ export async function eraseCustomer(deps: CustomerDeps, customerId: string): Pro
     }
   }
   await db.$transaction([
-    db.sendLedger.updateMany({ where: { customerId }, data: { customerId: subject } }),
+    // The stored send request may hold event properties: it goes too.
+    db.sendLedger.updateMany({ where: { customerId }, data: { customerId: subject, request: null } }),
     db.surveyResponse.updateMany({ where: { customerId }, data: { customerId: subject, comment: null } }),
     db.customer.delete({ where: { id: customerId } }), // events and enrollments cascade
     db.auditLog.create({ data: { action: 'customer.erased', subject, details: JSON.stringify({ workflows, enrollments: enrollments.length }) } }),

@@ -158,6 +158,7 @@ export function depthOf(value: unknown, limit = MAX_DEPTH): number {
 
 /** Full validation of a customer body: schema, then zone/locale/country/region. Throws FieldErrors. */
 export function validateCustomer(body: unknown): CustomerInput {
+  checkBodyShape(body);
   if (!validateCustomerSchema(body)) throw new FieldErrors(formatAjvErrors(validateCustomerSchema.errors));
   const b = body as CustomerInput;
   const errors: FieldError[] = [];
@@ -165,10 +166,13 @@ export function validateCustomer(body: unknown): CustomerInput {
   add('email', /[\r\n]/.test(b.email) ? 'must not contain line breaks' : undefined);
   for (const f of ['givenName', 'familyName', 'title'] as const) {
     const v = b[f];
-    // Names end up in subjects and salutations: control characters could forge headers or layout.
-    if (typeof v === 'string' && /[\u0000-\u001f\u007f]/.test(v)) add(f, 'must not contain control characters or line breaks');
+    // Names end up in subjects and salutations: control characters could forge headers or layout,
+    // and markup is never part of a name (it would only be there to reach an HTML page unescaped).
+    if (typeof v === 'string' && CONTROL.test(v)) add(f, 'must not contain control characters or line breaks');
+    else if (typeof v === 'string' && /[<>]/.test(v)) add(f, 'must not contain < or >: markup is not part of a name');
   }
   if (depthOf(b.attributes) > MAX_DEPTH) add('attributes', `nests deeper than ${MAX_DEPTH} levels: flatten it`);
+  else errors.push(...invalidUtf8(b as unknown as Record<string, unknown>, ''));
   if (b.timeZone) add('timeZone', checkTimeZone(b.timeZone));
   if (b.locale) add('locale', checkLocale(b.locale));
   if (b.country) add('country', checkCountry(b.country));
@@ -179,11 +183,62 @@ export function validateCustomer(body: unknown): CustomerInput {
 
 /** Full validation of one event. `prefix` names its place in a batch ("events.3"). Throws FieldErrors. */
 export function validateEvent(body: unknown, prefix = ''): EventInput {
+  checkBodyShape(body, prefix);
   if (!validateEventSchema(body)) throw new FieldErrors(formatAjvErrors(validateEventSchema.errors, prefix));
   const e = body as EventInput;
   const field = (f: string) => [prefix, f].filter(Boolean).join('.');
+  // Keys end up in database lookups and logs: a NUL cannot even be stored in PostgreSQL text.
+  const controls = (['id', 'customerId'] as const).filter((f) => CONTROL.test(e[f]));
+  if (controls.length) throw new FieldErrors(controls.map((f) => ({ field: field(f), message: 'must not contain control characters or line breaks' })));
   const msg = checkOccurredAt(e.occurredAt);
   if (msg) throw new FieldErrors([{ field: field('occurredAt'), message: msg }]);
   if (depthOf(e.properties) > MAX_DEPTH) throw new FieldErrors([{ field: field('properties'), message: `nests deeper than ${MAX_DEPTH} levels: flatten it` }]);
+  const garbled = invalidUtf8(e as unknown as Record<string, unknown>, prefix);
+  if (garbled.length) throw new FieldErrors(garbled);
   return e;
+}
+
+// C0 and C1 controls plus the Unicode line and paragraph separators: the same set the renderer strips.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A body that is not a JSON object at all gets one message saying what to send, instead of a schema
+ * error per missing field. `prefix` names a batch item ("events.3").
+ */
+function checkBodyShape(body: unknown, prefix = ''): void {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return;
+  const field = prefix || 'body';
+  const got = body === undefined ? 'nothing' : body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body === 'string' ? 'text' : `a ${typeof body}`;
+  if (!prefix && (body === undefined || typeof body === 'string')) {
+    // No body, or a body Fastify read as text because it was not sent as JSON.
+    throw new FieldErrors([{ field, message: `must be a JSON object sent with content-type: application/json (got ${got})` }]);
+  }
+  throw new FieldErrors([{ field, message: `must be a JSON object (got ${got})` }]);
+}
+
+/**
+ * Text that was not valid UTF-8 on the wire reaches us with U+FFFD in place of the bad bytes (the body
+ * is decoded before parsing). Storing it would silently corrupt names and properties, so the field is
+ * named instead. Walks keys and values; the depth is already bounded by MAX_DEPTH.
+ */
+function invalidUtf8(value: Record<string, unknown>, prefix: string): FieldError[] {
+  const out: FieldError[] = [];
+  const walk = (v: unknown, path: string, depth: number) => {
+    if (out.length || depth > MAX_DEPTH + 1) return;
+    if (typeof v === 'string') {
+      if (v.includes('\uFFFD')) out.push({ field: path || 'body', message: 'is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+      return;
+    }
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const p = [path, k].filter(Boolean).join('.');
+      if (k.includes('\uFFFD')) {
+        out.push({ field: p, message: 'this key is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+        return;
+      }
+      walk(x, p, depth + 1);
+    }
+  };
+  walk(value, prefix, 0);
+  return out;
 }

@@ -31,6 +31,12 @@ const errorResponse = {
   },
 } as const;
 
+/** A database error caused by text PostgreSQL cannot store (a NUL byte: SQLSTATE 22021). */
+function isUnstorableText(err: unknown): boolean {
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)?.meta?.driverAdapterError?.cause;
+  return cause?.originalCode === '22021' || cause?.originalCode === '22P05';
+}
+
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const { db, config } = deps;
   const enrollmentDeps: EnrollmentDeps = { db, temporal: deps.temporal, registry: deps.registry, config, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
@@ -58,7 +64,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'send the body as application/json' });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `the body is larger than ${deps.bodyLimit ?? 1024 * 1024} bytes: send fewer events per batch (at most ${MAX_BATCH})` });
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: 'is empty: send a JSON object' }] });
-    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      // Fastify's parser (secure-json-parse) drops the cause: a syntax error and a prototype-poisoning
+      // key end the same way, so the message names both.
+      return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: 'is not valid JSON, or uses a reserved key ("__proto__", or "constructor" holding "prototype"): fix the syntax or rename the key' }] });
+    }
+    if (err instanceof SyntaxError) {
       return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: `is not valid JSON: ${err.message}` }] });
     }
     if (err.validation) {
@@ -66,6 +77,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: err.message }] });
     }
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    if (isUnstorableText(err)) {
+      // PostgreSQL cannot store NUL in text (SQLite can): the sender's value is at fault, not us.
+      const params = (req.params ?? {}) as Record<string, unknown>;
+      const field = Object.keys(params).find((k) => typeof params[k] === 'string' && (params[k] as string).includes('\u0000')) ?? 'body';
+      return reply.code(400).send({ error: 'invalid request', errors: [{ field, message: 'contains a NUL character (\\u0000), which cannot be stored: remove it' }] });
+    }
     req.log.error(err);
     return reply.code(500).send({ error: 'internal error' });
   });
@@ -73,7 +90,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Routes live in a plugin registered after swagger, so swagger's route hook sees every one of them.
   app.register(async (api) => {
     api.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+    api.register((require('./routes/unsubscribe') as typeof import('./routes/unsubscribe')).unsubscribeRoutes, { deps: enrollmentDeps }); // GET/POST /u/:token
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    api.register((require('./routes/survey') as typeof import('./routes/survey')).surveyRoutes, { deps: enrollmentDeps }); // GET/POST /s/:token, GET /h/:token, GET /v1/surveys/report
+    api.register((require('./routes/dashboard') as typeof import('./routes/dashboard')).opsRoutes, deps); // /dashboard, /v1/ops/*, /metrics, request logs
 
     api.put<{ Params: { id: string } }>('/v1/customers/:id', {
       config: { scope: 'ingest' },

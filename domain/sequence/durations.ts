@@ -3,7 +3,7 @@
 import type { WaitDuration } from './types';
 
 export function calendarMillis(d: WaitDuration): number {
-  return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000;
+  return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000 + (d.seconds ?? 0) * 1000;
 }
 
 export function describeDuration(d: WaitDuration): string {

@@ -38,6 +38,8 @@ const MAX_ALIAS_COUNT = 100;
 
 /** Every problem of a sequence file, sorted by position; never throws for bad input. */
 export function lintSequence(text: string, file: string, opts: ValidateOptions = {}): LintResult {
+  const garbled = invalidUtf8(text, file);
+  if (garbled.length) return { problems: garbled };
   const lines = new LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
@@ -66,6 +68,22 @@ export function lintSequence(text: string, file: string, opts: ValidateOptions =
   const problems = sortProblems(toProblems(checkSequence(data, opts), data, file, positionsOf(doc, lines)));
   if (problems.length) return { problems };
   return { definition: normalize(data as SequenceDefinition), problems: [] };
+}
+
+/**
+ * A file read as UTF-8 that was not UTF-8 has U+FFFD where the bad bytes were. YAML would accept it
+ * and the marketer's text would be silently mangled, so each such line is a problem of its own.
+ */
+function invalidUtf8(text: string, file: string): SequenceProblem[] {
+  if (!text.includes('\uFFFD')) return [];
+  const problems: SequenceProblem[] = [];
+  text.split('\n').forEach((line, i) => {
+    const col = line.indexOf('\uFFFD');
+    if (col >= 0 && problems.length < 10) {
+      problems.push({ file, line: i + 1, column: col + 1, message: 'the file is not valid UTF-8 here (bytes replaced by U+FFFD): save it as UTF-8', path: [] });
+    }
+  });
+  return problems;
 }
 
 /** Parses and validates a sequence file; throws a SequenceError listing every problem. */

@@ -10,6 +10,8 @@ export interface WaitDuration {
   days?: number;
   hours?: number;
   minutes?: number;
+  /** Only for sequences defined in code (tests, benchmarks); sequence files use minutes and up. */
+  seconds?: number;
   businessDays?: number;
 }
 

@@ -56,6 +56,12 @@ const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const FIELD_PATH = /^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z0-9_$-]+)*$/;
+/** Object internals a condition path could reach through (`customer.constructor` always "exists"). */
+const INTERNAL_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+// A template is a folder of the templates directory: no dots, slashes or spaces, so a name can never
+// climb out of it (`../../etc/passwd`), even where no catalog is given to check names against.
+const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const TEMPLATE_RULE = 'a template folder name: letters, digits, - and _ (no dots, slashes or spaces)';
 
 export const STEP_TYPES: readonly StepType[] = ['send', 'wait', 'waitUntil', 'waitForEvent', 'branch', 'split', 'survey', 'end'];
 const OPS: readonly ComparisonOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'exists', 'contains'];
@@ -126,6 +132,11 @@ export function describeValue(v: unknown): string {
   return String(v);
 }
 
+/** A value quoted for a message; a hostile 10,000-character id is shown by its start and length. */
+function quote(v: string): string {
+  return v.length > 80 ? `${JSON.stringify(v.slice(0, 60) + '...')} (${v.length} characters)` : JSON.stringify(v);
+}
+
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 /** A jump found while checking steps; resolved once every step id is known. */
@@ -166,11 +177,12 @@ class Checker {
     for (const key of Object.keys(o)) {
       // `{ next: undefined }` in a definition built in code means "no next", as it does in JSON.
       if (allowed.includes(key) || o[key] === undefined) continue;
-      if (refused[key]) this.add([...path, key], refused[key], 'key');
+      // Own properties only: a field named "constructor" or "__proto__" must not find Object's.
+      if (Object.hasOwn(refused, key)) this.add([...path, key], refused[key]!, 'key');
       else this.add([...path, key], `unknown field "${key}"${didYouMean(key, allowed)}; allowed here: ${allowed.join(', ')}`, 'key');
     }
     for (const key of required) {
-      if (o[key] === undefined) this.add([...path, key], missing[key] ?? 'missing (required)');
+      if (o[key] === undefined) this.add([...path, key], (Object.hasOwn(missing, key) ? missing[key] : undefined) ?? 'missing (required)');
     }
   }
 
@@ -182,7 +194,7 @@ class Checker {
       return undefined;
     }
     if (pattern && !pattern.test(v)) {
-      this.add([...path, key], `${JSON.stringify(v)} is not valid: ${rule}`);
+      this.add([...path, key], `${quote(v)} is not valid: ${rule}`);
       return undefined;
     }
     return v;
@@ -222,7 +234,7 @@ class Checker {
     const out: string[] = [];
     v.forEach((item, i) => {
       if (typeof item !== 'string' || !pattern.test(item)) {
-        this.add([...path, key, i], `${typeof item === 'string' ? JSON.stringify(item) : describeValue(item)} is not valid: ${rule}`);
+        this.add([...path, key, i], `${typeof item === 'string' ? quote(item) : describeValue(item)} is not valid: ${rule}`);
       } else if (out.includes(item)) {
         this.add([...path, key, i], `${JSON.stringify(item)} is listed twice`);
       } else {
@@ -345,6 +357,11 @@ class Checker {
     }
     if (rest.length === 0) {
       this.add(path, `"${field}" names no field; write ${root}.<name>`);
+      return;
+    }
+    const internal = rest.find((s) => INTERNAL_SEGMENTS.has(s));
+    if (internal !== undefined) {
+      this.add(path, `"${field}" reads "${internal}", an object internal, not a field; name a real field such as ${root === 'customer' ? 'customer.plan' : root === 'event' ? 'event.amount' : 'survey.score'}`);
       return;
     }
     if (root === 'survey' && (rest.length > 1 || !SURVEY_FIELDS.includes(rest[0]!))) {
@@ -573,7 +590,7 @@ function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], template
 
     switch (type) {
       case 'send': {
-        const t = c.string(o, 'template', path);
+        const t = c.string(o, 'template', path, TEMPLATE_NAME, TEMPLATE_RULE);
         if (t) templates.push({ path: [...path, 'template'], name: t });
         c.oneOf(o, 'category', path, ['marketing', 'transactional', 'survey'] as const);
         c.oneOf(o, 'at', path, ['businessHours', 'now'] as const);
@@ -633,7 +650,7 @@ function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], template
         break;
       case 'survey': {
         c.oneOf(o, 'kind', path, ['csat', 'nps', 'ces'] as const);
-        const t = c.string(o, 'template', path);
+        const t = c.string(o, 'template', path, TEMPLATE_NAME, TEMPLATE_RULE);
         if (t) templates.push({ path: [...path, 'template'], name: t });
         const window = o.window === undefined ? DEFAULT_SURVEY_WINDOW_DAYS : c.duration(o.window, [...path, 'window'], 'the answer window', { businessDays: false });
         let reminderDays = 0;
@@ -643,7 +660,7 @@ function checkSteps(c: Checker, steps: unknown[], exitEvents: string[], template
           if (r) {
             c.fields(r, rp, ['afterBusinessDays', 'template'], []);
             const after = c.wholeNumber(r, 'afterBusinessDays', rp, 1, 60);
-            const rt = c.string(r, 'template', rp);
+            const rt = c.string(r, 'template', rp, TEMPLATE_NAME, TEMPLATE_RULE);
             if (rt) templates.push({ path: [...rp, 'template'], name: rt });
             if (after !== undefined) {
               reminderDays = (after * 7) / 5;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { startStack, type Stack } from '../support/stack';
 import { main } from '../../client/cli/main';
+import { stateQuery } from '../../workflows/sequence/messages';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 
 const v1: SequenceDefinition = {
@@ -72,7 +73,7 @@ describe('outreach sequence migrate', () => {
     const started = await stack.call('POST', '/v1/events', { id: 'm1-signup', customerId: 'm1', name: 'signup', occurredAt: new Date().toISOString() });
     const workflowId = started.body.started[0];
     const handle = stack.temporal.workflow.getHandle(workflowId);
-    await waitUntil(async () => (await stack.db.enrollment.findUnique({ where: { workflowId } }))?.currentStep === 'hold');
+    await waitUntil(async () => (await handle.query(stateQuery)).currentStep === 'hold');
 
     const dry = await cli(v2File, '--map', 'old-send=new-send', '--dry-run');
     expect(dry.code).toBe(0);
@@ -85,7 +86,7 @@ describe('outreach sequence migrate', () => {
     await stack.call('POST', '/v1/events', { id: 'm1-go', customerId: 'm1', name: 'go', occurredAt: new Date().toISOString() });
     const result = await handle.result();
     expect(result.sequenceVersion).toBe(2);
-    expect(result.stepsDone.map((s) => `${s.type}:${s.stepId}`)).toEqual(['waitForEvent:hold', 'migration:old-send', 'send:new-send']);
+    expect(result.stepsDone.map((s: { type: string; stepId: string }) => `${s.type}:${s.stepId}`)).toEqual(['waitForEvent:hold', 'migration:old-send', 'send:new-send']);
     const [msg] = await stack.sink.waitFor(1);
     expect(msg.raw).toMatch(/X-Outreach-Template: onboarding-tips-2/);
   });

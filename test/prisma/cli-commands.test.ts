@@ -27,6 +27,11 @@ function scratch(schema: string, url: string): Scratch {
   return { dir, config, migrations, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Every model of a schema file, e.g. ["Customer", "Event", ...]. */
+function modelsOf(schema: string): string[] {
+  return [...fs.readFileSync(schema, 'utf8').matchAll(/^model (\w+) \{/gm)].map((m) => m[1]);
+}
+
 function migrationSql(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     .map((name) => fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8'));
@@ -41,14 +46,17 @@ function extendedSchema(schema: string, dir: string): string {
 }
 
 describe('prisma migrate dev / reset and db push on SQLite', () => {
-  test('migrate dev creates the committed initial migration, then a second one for a schema change', async () => {
+  test('migrate dev creates an initial migration with every model, then a second one for a schema change', async () => {
     const db = tempSqlite();
     const s = scratch(SQLITE_SCHEMA, db.url);
     try {
       const first = await prisma(['migrate', 'dev', '--name', 'init', '--config', s.config], undefined);
       expectOk(first, 'migrate dev --name init');
       expect(fs.readFileSync(path.join(s.migrations, 'migration_lock.toml'), 'utf8')).toMatch(/provider = "sqlite"/);
-      expect(migrationSql(s.migrations)).toEqual(migrationSql(SQLITE_MIGRATIONS));
+      // One migration from scratch creates every model the committed migrations build up to
+      // (migrate-sqlite.test.ts proves the committed ones match the schema with an empty diff).
+      const [init] = migrationSql(s.migrations);
+      for (const model of modelsOf(SQLITE_SCHEMA)) expect(init).toContain(`CREATE TABLE "${model}"`);
 
       const again = await prisma(['migrate', 'dev', '--config', s.config], undefined);
       expectOk(again, 'migrate dev (no change)');
@@ -140,14 +148,15 @@ describe('prisma migrate dev / reset and db push on PostgreSQL', () => {
     }
   }
 
-  test('migrate dev creates the committed initial migration using a shadow database, and drops the shadow database', async () => {
+  test('migrate dev creates an initial migration with every model using a shadow database, and drops the shadow database', async () => {
     const s = scratch(POSTGRES_SCHEMA, url);
     try {
       const shadowsBefore = await shadowDatabases(admin);
       const first = await prisma(['migrate', 'dev', '--name', 'init', '--config', s.config], undefined);
       expectOk(first, 'migrate dev --name init');
       expect(fs.readFileSync(path.join(s.migrations, 'migration_lock.toml'), 'utf8')).toMatch(/provider = "postgresql"/);
-      expect(migrationSql(s.migrations)).toEqual(migrationSql(POSTGRES_MIGRATIONS));
+      const [init] = migrationSql(s.migrations);
+      for (const model of modelsOf(POSTGRES_SCHEMA)) expect(init).toContain(`CREATE TABLE "${model}"`);
 
       const changed = extendedSchema(POSTGRES_SCHEMA, s.dir);
       const second = await prisma(['migrate', 'dev', '--name', 'notes', '--schema', changed, '--config', s.config], undefined);

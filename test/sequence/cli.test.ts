@@ -52,7 +52,7 @@ describe('outreach sequence lint', () => {
   it('exits 0 with a one-line summary when every shipped sequence is fine', async () => {
     const r = await run(sequenceLintCommand, []);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^OK: 4 sequences in 4 files, no problems \(templates checked against \d+ templates in templates\)\n$/);
+    expect(r.stdout).toMatch(/^OK: 5 sequences in 5 files, no problems \(templates checked against \d+ templates in templates\)\n$/);
   });
 
   it('exits 1 and prints each problem on its own line, with file, line and column', async () => {

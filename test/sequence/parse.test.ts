@@ -46,8 +46,8 @@ describe('shipped sequences', () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
   const real = templateCatalog(new TemplateRenderer());
 
-  it('ships onboarding, post-purchase, loyalty and support-follow-up', () => {
-    expect(files.sort()).toEqual(['loyalty.yaml', 'onboarding.yaml', 'post-purchase.yaml', 'support-follow-up.yaml']);
+  it('ships onboarding, post-purchase, loyalty, support-follow-up and call-follow-up', () => {
+    expect(files.sort()).toEqual(['call-follow-up.yaml', 'loyalty.yaml', 'onboarding.yaml', 'post-purchase.yaml', 'support-follow-up.yaml']);
   });
 
   it.each(files)('%s lints clean against the real templates and their locales', (f) => {
@@ -73,7 +73,7 @@ describe('shipped sequences', () => {
 
   it('the registry loads the folder with the template catalog', () => {
     const registry = SequenceRegistry.fromDirectory(dir, { templates: real });
-    expect(registry.all().map((d) => d.id).sort()).toEqual(['loyalty', 'onboarding', 'post-purchase', 'support-follow-up']);
+    expect(registry.all().map((d) => d.id).sort()).toEqual(['call-follow-up', 'loyalty', 'onboarding', 'post-purchase', 'support-follow-up']);
     expect(registry.triggeredBy('purchase').map((d) => d.id).sort()).toEqual(['loyalty', 'post-purchase']);
   });
 });

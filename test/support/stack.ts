@@ -2,7 +2,7 @@
 // migrations applied, an in-process SMTP sink, a worker on its own task queue against the shared
 // Temporal dev server, and the HTTP API on a free port. Nothing is mocked.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,14 +10,14 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Client as PgClient } from 'pg';
 import { loadConfig, type Config } from '../../domain/config';
-import { createDb, type Db } from '../../activities/db/client';
+import { createDb, tuneSqlite, type Db } from '../../activities/db/client';
 import { migrateDatabase } from '../../activities/db/migrate';
 import { createTransport, type MailTransport } from '../../activities/mail/transport';
 import { TemplateRenderer } from '../../activities/render';
 import { SequenceRegistry } from '../../domain/sequence/registry';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { MailCatcher } from '../../client/mail-catcher/mail-catcher';
-import { createOutreachWorker } from '../../worker/worker';
+import { createOutreachWorker, type OutreachWorker } from '../../worker/worker';
 import { buildApi } from '../../client/api/server';
 import { loadAccount } from '../../domain/account';
 import { DEFAULT_TEMPLATES_DIR } from '../../worker/runtime';
@@ -61,7 +61,7 @@ export interface Stack {
   sink: MailCatcher;
   temporal: Client;
   /** Undefined when started with `worker: false`. */
-  worker?: Worker;
+  worker?: OutreachWorker;
   api: FastifyInstance;
   baseUrl: string;
   taskQueue: string;
@@ -100,6 +100,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.env,
   });
   const db = createDb(config.database);
+  if (config.database.provider === 'sqlite') await tuneSqlite(db);
   const transport = createTransport(config.smtp);
   const renderer = new TemplateRenderer();
   const registry = new SequenceRegistry(opts.sequences ?? []);

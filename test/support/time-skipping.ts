@@ -2,15 +2,14 @@
 // milliseconds while everything else is real (the worker, activities, database, SMTP sink).
 // One environment per suite; tests in a suite run one after another (time is global to a server).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../domain/config';
-import { createDb, type Db } from '../../activities/db/client';
+import { createDb, tuneSqlite, type Db } from '../../activities/db/client';
 import { createTransport, type MailTransport } from '../../activities/mail/transport';
 import { TemplateRenderer } from '../../activities/render';
 import { searchAttributeRegistration } from '../../domain/search-attributes';
 import { MailCatcher } from '../../client/mail-catcher/mail-catcher';
-import { createOutreachWorker } from '../../worker/worker';
+import { createOutreachWorker, type OutreachWorker } from '../../worker/worker';
 import { freshDatabase, type Provider } from './stack';
 import path from 'node:path';
 import { loadAccount } from '../../domain/account';
@@ -46,13 +45,14 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
     ...opts.env,
   });
   const db = createDb(config.database);
+  if (config.database.provider === 'sqlite') await tuneSqlite(db);
   const transport = createTransport(config.smtp);
   const renderer = new TemplateRenderer();
   const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);
   return {
     env, config, db, sink, transport, taskQueue,
     async withWorker<T>(fn: () => Promise<T>): Promise<T> {
-      const worker: Worker = await createOutreachWorker({ config, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
+      const worker: OutreachWorker = await createOutreachWorker({ config, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
       return worker.runUntil(fn);
     },
     async stop() {

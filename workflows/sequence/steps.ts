@@ -1,11 +1,13 @@
 // One small handler per step kind. Each returns where to go next (or that it was interrupted by an
 // exit event or a cancel). Waits are "updatable timers": they sleep on `condition(..., timeout)` and
 // recompute their deadline through an activity when the customer's calendar changes.
-import { condition, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { acts, activityOptions } from '../shared/activities';
 import type * as sequenceActivities from '../../activities/sequence';
 import { evaluate } from '../../domain/sequence/conditions';
 import { calendarMillis } from '../../domain/sequence/durations';
 import type {
+  SurveyKind,
   BranchStep,
   SendStep,
   SequenceEvent,
@@ -19,43 +21,28 @@ import type {
 import type { EnrollmentState, NextAction } from './messages';
 import { surveyWorkflowId, type SurveyAnswer, type SurveyResult } from '../survey/messages';
 import { surveyWorkflow } from '../survey/workflow';
+import { isLowScore } from '../survey/scores';
 import { OutreachSequence } from '../../domain/search-attributes';
 import type { SequenceWorkflowInput } from './workflow';
 
 type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
+export { acts };
 
-const activityOptions: Parameters<typeof proxyActivities>[0] = {
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    // Failures that retrying cannot fix; everything else (SMTP 4xx, database hiccups) retries.
-    nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient'],
-  },
-};
-const workerActs = proxyActivities<Activities>(activityOptions);
 /**
- * The SMTP send runs on the email task queue, `<this workflow's task queue>-email` (worker/worker.ts,
- * EMAIL_TASK_QUEUE_SUFFIX), where the provider's rate limit applies. The name derives from
- * workflowInfo(), so it is the same on every replay. A heartbeat timeout lets a retry start soon
- * after a worker dies mid-send (the ledger then marks that send ambiguous, never resends it blindly).
+ * Calendar look-ups, profile reads and the enrollment record as local activities: each is recorded
+ * as one marker event instead of an activity's three events plus a workflow task, which keeps a
+ * send step near ten history events. Workflows started before this (patched 'local-activities')
+ * keep regular activities on replay.
  */
-const emailActs = () =>
-  proxyActivities<Pick<Activities, 'sendStepEmail'>>({
-    ...activityOptions,
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '10 seconds',
-    taskQueue: `${workflowInfo().taskQueue}-email`,
-  });
-export const acts: typeof workerActs = new Proxy(workerActs, {
-  get: (target, name, receiver) =>
-    name === 'sendStepEmail'
-      ? (req: Parameters<Activities['sendStepEmail']>[0]) => emailActs().sendStepEmail(req)
-      : Reflect.get(target, name, receiver),
-});
+const localActs = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: activityOptions.retry });
+
+export function quickActs(rt: Pick<Runtime, 'localActivities'>): Pick<Activities, 'nextSendTime' | 'addBusinessDays' | 'nextLocalTime' | 'loadCustomerContext' | 'recordEnrollment'> {
+  return rt.localActivities ? localActs : acts;
+}
 
 export interface Runtime {
+  /** patched('local-activities'): new runs use local activities and publish search attributes once per action. */
+  localActivities: boolean;
   input: SequenceWorkflowInput;
   state: EnrollmentState;
   visits: Record<string, number>;
@@ -124,9 +111,10 @@ async function handleSend(step: SendStep, rt: Runtime): Promise<StepOutcome> {
   const { customerId } = rt.input;
   let after = Date.now();
   for (;;) {
-    if (step.at !== 'now') {
+    // A deferred send (frequency cap) waits for its slot even when the step says `at: now`.
+    if (step.at !== 'now' || after > Date.now()) {
       const schedule = async () => {
-        const t = await acts.nextSendTime({ customerId, after: new Date(Math.max(after, Date.now())).toISOString() });
+        const t = await quickActs(rt).nextSendTime({ customerId, after: new Date(Math.max(after, Date.now())).toISOString() });
         rt.setNext({ stepId: step.id, kind: 'send', at: t.utc, local: t.local, zone: t.zone });
         return Date.parse(t.utc);
       };
@@ -151,6 +139,8 @@ async function handleSend(step: SendStep, rt: Runtime): Promise<StepOutcome> {
       template: step.template,
       category: step.category,
       event: rt.lastEvent ? { name: rt.lastEvent.name, properties: rt.lastEvent.properties } : undefined,
+      // After a survey, templates such as survey-thanks can say that someone will follow up on a low score.
+      data: rt.survey ? { followUp: isLowScore(rt.survey.kind as SurveyKind, rt.survey.score), surveyScore: rt.survey.score } : undefined,
     });
     if (result.status === 'deferred' && result.retryAt) {
       // A frequency cap: try again at the next allowed slot instead of dropping the message.
@@ -158,7 +148,7 @@ async function handleSend(step: SendStep, rt: Runtime): Promise<StepOutcome> {
       continue;
     }
     record(rt, step, startedAt, result.status, result.messageId);
-    rt.setNext(undefined);
+    if (!rt.localActivities) rt.setNext(undefined); // newer runs leave it to the next step (one upsert fewer)
     return {};
   }
 }
@@ -172,7 +162,7 @@ async function handleWait(step: WaitStep, rt: Runtime): Promise<StepOutcome> {
     let local: string | undefined;
     let zone: string | undefined;
     if (step.duration.businessDays) {
-      const r = await acts.addBusinessDays({ customerId, after: new Date(t).toISOString(), businessDays: step.duration.businessDays });
+      const r = await quickActs(rt).addBusinessDays({ customerId, after: new Date(t).toISOString(), businessDays: step.duration.businessDays });
       t = Date.parse(r.utc);
       local = r.local;
       zone = r.zone;
@@ -189,7 +179,7 @@ async function handleWait(step: WaitStep, rt: Runtime): Promise<StepOutcome> {
 async function handleWaitUntil(step: WaitUntilStep, rt: Runtime): Promise<StepOutcome> {
   const startedAt = new Date().toISOString();
   const compute = async () => {
-    const r = await acts.nextLocalTime({ customerId: rt.input.customerId, after: new Date().toISOString(), time: step.time, weekdays: step.weekdays });
+    const r = await quickActs(rt).nextLocalTime({ customerId: rt.input.customerId, after: new Date().toISOString(), time: step.time, weekdays: step.weekdays });
     rt.setNext({ stepId: step.id, kind: 'waitUntil', at: r.utc, local: r.local, zone: r.zone });
     return Date.parse(r.utc);
   };
@@ -212,7 +202,7 @@ async function handleWaitForEvent(step: WaitForEventStep, rt: Runtime): Promise<
   const compute = async () => {
     let t = deadline;
     if (step.timeout.businessDays) {
-      const r = await acts.addBusinessDays({ customerId: rt.input.customerId, after: new Date(t).toISOString(), businessDays: step.timeout.businessDays });
+      const r = await quickActs(rt).addBusinessDays({ customerId: rt.input.customerId, after: new Date(t).toISOString(), businessDays: step.timeout.businessDays });
       t = Date.parse(r.utc);
     }
     rt.setNext({ stepId: step.id, kind: 'waitForEvent', at: new Date(t).toISOString() });
@@ -236,7 +226,7 @@ async function handleWaitForEvent(step: WaitForEventStep, rt: Runtime): Promise<
 async function handleBranch(step: BranchStep, rt: Runtime): Promise<StepOutcome> {
   const startedAt = new Date().toISOString();
   // The profile is read fresh (through an activity, so the answer is in history) at the branch.
-  const { customer } = await acts.loadCustomerContext({ customerId: rt.input.customerId });
+  const { customer } = await quickActs(rt).loadCustomerContext({ customerId: rt.input.customerId });
   const ctx = {
     customer,
     event: rt.lastEvent ? { name: rt.lastEvent.name, ...rt.lastEvent.properties } : {},

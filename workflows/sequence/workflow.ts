@@ -12,6 +12,7 @@ import {
   workflowInfo,
   isCancellation,
   CancellationScope,
+  ContinueAsNew,
 } from '@temporalio/workflow';
 import type { SequenceDefinition, SequenceEvent, Step } from '../../domain/sequence/types';
 import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } from '../../domain/search-attributes';
@@ -28,7 +29,7 @@ import {
   type NextAction,
   type OpsState,
 } from './messages';
-import { acts, runStep, type Runtime } from './steps';
+import { acts, quickActs, runStep, type Runtime } from './steps';
 import { evaluate } from '../../domain/sequence/conditions';
 import { calendarMillis } from '../../domain/sequence/durations';
 
@@ -76,6 +77,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
     stepsDone: [],
   };
   const rt: Runtime = {
+    localActivities: patched('local-activities'),
     input,
     state,
     visits: carried?.visits ?? {},
@@ -155,7 +157,8 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
 
   if (!carried) {
     upsertSearchAttributes([{ key: OutreachSequence, value: definition.id }] as never);
-    await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: 'running', currentStep: definition.steps[0]?.id ?? null });
+    // The API creates the enrollment row as running; older runs recorded it again here.
+    if (!rt.localActivities) await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: 'running', currentStep: definition.steps[0]?.id ?? null });
   }
 
   let byId = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
@@ -193,7 +196,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
       // Attribute exit rules (exit.when) are checked against the fresh profile before every step.
       // patched(): workflows started before this check existed replay without the extra activity.
       if (definition.exit?.when && patched('exit-when-check')) {
-        const { customer } = await acts.loadCustomerContext({ customerId: input.customerId });
+        const { customer } = await quickActs(rt).loadCustomerContext({ customerId: input.customerId });
         if (evaluate(definition.exit.when, { customer })) {
           rt.exitRequested = 'condition';
           break;
@@ -201,7 +204,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
       }
       const step = byId.get(cursor)!;
       state.currentStep = step.id;
-      publish();
+      if (!rt.localActivities) publish(); // newer runs publish with the step's next action (setNext)
       const outcome = await runStep(step, rt);
       if (outcome.interrupted) continue; // exit, cancel or pause arrived mid-step: re-evaluate above
       const fallthrough = definition.steps[indexOf.get(step.id)! + 1]?.id;
@@ -223,6 +226,8 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
       }
     }
   } catch (err) {
+    // continueAsNew hands over by throwing: not a failure, and the enrollment goes on in the new run.
+    if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
       // Cancelled through Temporal (e.g. `temporal workflow cancel`): record it, then end cleanly.
       state.status = 'cancelled';
@@ -253,6 +258,6 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
   async function finish() {
     state.next = undefined;
     publish();
-    await acts.recordEnrollment({ workflowId: workflowInfo().workflowId, status: state.status, currentStep: state.currentStep ?? null, ended: true });
+    await quickActs(rt).recordEnrollment({ workflowId: workflowInfo().workflowId, status: state.status, currentStep: state.currentStep ?? null, ended: true });
   }
 }

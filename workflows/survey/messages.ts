@@ -23,19 +23,36 @@ export interface SurveyResult {
   comment?: string;
   /** Why it was skipped, e.g. "fatigue" (another survey within the fatigue period). */
   reason?: string;
+  /** When the (last) answer arrived, ISO-8601. */
+  answeredAt?: string;
 }
 
 /** A survey answer delivered by the API after a one-click link (or a later change within the window). */
 export interface SurveyAnswer {
   surveyId: string;
   score: number;
+  /** Optional free text from the thanks page. Absent keeps an earlier comment; a later one replaces it. */
   comment?: string;
 }
 
+/** What the survey workflow reports while it runs (query `surveyState`). */
+export interface SurveyState extends SurveyResult {
+  /** pending: waiting for the send slot; open: answers count; closed: the window ended. */
+  phase?: 'pending' | 'open' | 'closed';
+  sentAt?: string;
+  closesAt?: string;
+  remindedAt?: string;
+  /** Alerts raised to the account owner for low scores (first one plus follow-ups). */
+  alerts?: number;
+}
+
 export const surveyAnswerSignal = defineSignal<[SurveyAnswer]>('surveyAnswer');
-export const surveyStateQuery = defineQuery<SurveyResult & { sentAt?: string; closesAt?: string }>('surveyState');
+export const surveyStateQuery = defineQuery<SurveyState>('surveyState');
 
 /** The survey workflow id for a survey step of a sequence enrollment. */
 export function surveyWorkflowId(parentWorkflowId: string, stepId: string, iteration: number): string {
   return `${parentWorkflowId}-survey-${stepId}-${iteration}`;
 }
+
+/** Longest comment kept (characters); the thanks page's form says the same. */
+export const MAX_COMMENT_LENGTH = 2000;

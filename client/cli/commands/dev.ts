@@ -17,6 +17,7 @@ import { createApiKey } from '../../api/auth';
 import { MailCatcher } from '../../mail-catcher/mail-catcher';
 import { createMailCatcherWeb } from '../../mail-catcher/web';
 import { onShutdown, type Stopper } from './serve';
+import { installRuntimeLogger } from '../../../worker/logging';
 
 function portVar(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -41,8 +42,10 @@ export const devCommand: Command = {
       ...process.env,
       TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`,
       SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${smtpPort}`,
+      TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${uiPort}`,
     };
     const config = loadConfig(env);
+    installRuntimeLogger(config); // before the dev server creates the Temporal Runtime (worker/logging.ts)
     const stoppers: Stopper[] = [];
     const ctrlC = onShutdown(stoppers);
     fs.mkdirSync(DATA_DIR, { recursive: true });
@@ -105,6 +108,7 @@ export const devCommand: Command = {
     say(`  Database          ${config.database.url.replace(/\/\/[^@]*@/, '//***@')}`);
     say(`  Sequences         ${rt.registry.all().map((d) => d.id).join(', ') || '(none)'}`);
     say(`  Dev API key       ${devKey}   (also in .data/dev-api-key)`);
+    say(`  Ops dashboard     http://${config.api.host}:${config.api.port}/dashboard?key=${devKey}   (metrics: /metrics)`);
     if (config.secret === DEV_SECRET) say('  (using the development signing secret; set OUTREACH_SECRET in production)');
     say('');
     say('Send a demo signup event from another terminal:');

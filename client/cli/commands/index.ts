@@ -11,6 +11,10 @@ import { apikeyCreateCommand, apikeyListCommand, apikeyRevokeCommand } from './a
 import { scheduleCommand } from './schedule';
 import { sequenceLintCommand, sequenceSimulateCommand } from './sequence';
 import { sequenceMigrateCommand } from './sequence-migrate';
+import { ledgerListCommand, ledgerMarkSentCommand, ledgerResendCommand } from './ledger';
+import { surveysReportCommand } from './surveys';
+import { checkinsStartCommand, checkinsStopCommand } from './checkins';
+import { runsCancelCommand, runsListCommand, runsPauseCommand, runsResumeCommand, runsShowCommand } from './runs';
 import { templateLintCommand, templatePreviewCommand, templateRenderCommand } from './template';
 
 export const commands: Command[] = [
@@ -29,6 +33,17 @@ export const commands: Command[] = [
   sequenceLintCommand,
   sequenceSimulateCommand,
   sequenceMigrateCommand,
+  runsListCommand,
+  runsShowCommand,
+  runsPauseCommand,
+  runsResumeCommand,
+  runsCancelCommand,
+  ledgerListCommand,
+  ledgerResendCommand,
+  ledgerMarkSentCommand,
+  surveysReportCommand,
+  checkinsStartCommand,
+  checkinsStopCommand,
   templateLintCommand,
   templateRenderCommand,
   templatePreviewCommand,

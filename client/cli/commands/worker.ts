@@ -5,6 +5,8 @@ import { createRuntime } from '../../../worker/runtime';
 import { connectWorker } from '../../../worker/temporal-connection';
 import { createOutreachWorker } from '../../../worker/worker';
 import { onShutdown } from './serve';
+import { installRuntimeLogger } from '../../../worker/logging';
+import { startMetricsServer } from '../../../activities/observability';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -13,14 +15,17 @@ export const workerCommand: Command = {
   async run(argv) {
     parseFlags(argv, {});
     const config = loadConfig();
+    installRuntimeLogger(config); // SDK and activity logs as JSON lines (worker/logging.ts)
+    if (config.ops.workerMetricsPort) await startMetricsServer(config.ops.workerMetricsPort, config.ops.workerMetricsHost); // this process's counters for Prometheus (docs/ops.md)
     const rt = await createRuntime(config);
     // Compile every template in every locale now: a broken template stops start-up, not a send.
     await rt.renderer.warm();
     const connection = await connectWorker(config.temporal);
     const worker = await createOutreachWorker({ config, connection, ...rt });
-    process.stderr.write(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})\n`);
+    process.stderr.write(`worker polling task queues "${worker.taskQueue}" and "${worker.emailTaskQueue}" (email) on ${config.temporal.address} (namespace ${config.temporal.namespace})\n`);
     const running = worker.run();
-    await Promise.race([running, onShutdown([() => worker.shutdown(), () => running, () => connection.close(), () => rt.close()])]);
+    // Stoppers run in reverse: stop both workers, wait for them, then close the connection and the database.
+    await Promise.race([running, onShutdown([() => rt.close(), () => connection.close(), () => running, () => worker.shutdown()])]);
     return 0;
   },
 };

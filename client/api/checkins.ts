@@ -1,0 +1,95 @@
+// Starting and stopping a customer's periodic check-ins (workflows/checkin). The workflow id is
+// "checkin-<keyed hash of the customer id>" (no personal data); the run is recorded in the
+// Enrollment table as sequence "checkin", entry key "checkin", so the API's event dispatch signals
+// it (stop events such as churned or unsubscribed), profile changes reach it, and it is listed and
+// erased with the customer's other enrollments.
+//
+// Started by `outreach checkins start --customer <id>`, or automatically on the first profile save
+// with marketing consent when CHECKIN_AUTO_START=true (client/api/customers.ts).
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Db } from '../../activities/db/client';
+import type { Config } from '../../domain/config';
+import { opaqueId } from '../../domain/signed-links';
+import { OutreachSequence, OutreachState } from '../../domain/search-attributes';
+import { cancelSignal } from '../../workflows/sequence/messages';
+import { CHECKIN_ENTRY_KEY, CHECKIN_SEQUENCE_ID, type CheckinInput } from '../../workflows/checkin/messages';
+import type { checkinWorkflow } from '../../workflows/checkin/workflow';
+
+export interface CheckinDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+  /** The worker's task queue (default: TEMPORAL_TASK_QUEUE). */
+  taskQueue?: string;
+}
+
+export function checkinWorkflowId(secret: string, customerId: string): string {
+  return `checkin-${opaqueId(secret, customerId)}`;
+}
+
+export type CheckinStartResult =
+  | { started: true; workflowId: string }
+  | { started: false; workflowId: string; reason: 'running' | 'stopped' | 'no-customer' };
+
+/**
+ * Starts the customer's check-ins. A running one is left alone (`running`); one that ended (churn,
+ * unsubscribe, cancel) starts again only with `restart`, otherwise `stopped`.
+ */
+export async function startCheckin(deps: CheckinDeps, customerId: string, opts: { restart?: boolean } = {}): Promise<CheckinStartResult> {
+  const { db, temporal, config } = deps;
+  const workflowId = checkinWorkflowId(config.secret, customerId);
+  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
+  if (!customer) return { started: false, workflowId, reason: 'no-customer' };
+  const where = { customerId_sequenceId_entryKey: { customerId, sequenceId: CHECKIN_SEQUENCE_ID, entryKey: CHECKIN_ENTRY_KEY } };
+  const existing = await db.enrollment.findUnique({ where });
+  const ended = !!existing && existing.status !== 'running' && existing.status !== 'paused';
+  if (ended && !opts.restart) return { started: false, workflowId, reason: 'stopped' };
+  if (!existing) {
+    try {
+      await db.enrollment.create({ data: { workflowId, customerId, sequenceId: CHECKIN_SEQUENCE_ID, sequenceVersion: 1, entryKey: CHECKIN_ENTRY_KEY } });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err; // a concurrent start wrote it first
+    }
+  } else if (ended) {
+    await db.enrollment.update({ where, data: { status: 'running', endedAt: null, currentStep: null, startedAt: new Date() } });
+  }
+  const input: CheckinInput = { customerId, stopEvents: config.checkins.stopEvents };
+  try {
+    await temporal.workflow.start<typeof checkinWorkflow>('checkinWorkflow', {
+      workflowId,
+      taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+      args: [input],
+      // A closed run may be followed by a new one (restart); a running one is never duplicated.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [
+        { key: OutreachSequence, value: CHECKIN_SEQUENCE_ID },
+        { key: OutreachState, value: 'waiting' },
+      ] as never, // typed-pair list of mixed keys
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { started: false, workflowId, reason: 'running' };
+    throw err;
+  }
+  return { started: true, workflowId };
+}
+
+/** The automatic start on a profile save (CHECKIN_AUTO_START): only the first time, never a restart. */
+export async function autoStartCheckin(deps: CheckinDeps, customerId: string): Promise<void> {
+  const existing = await deps.db.enrollment.findUnique({
+    where: { customerId_sequenceId_entryKey: { customerId, sequenceId: CHECKIN_SEQUENCE_ID, entryKey: CHECKIN_ENTRY_KEY } },
+    select: { id: true },
+  });
+  if (!existing) await startCheckin(deps, customerId);
+}
+
+/** Ends the customer's check-ins (the workflow records the end); false when none is running. */
+export async function stopCheckin(deps: CheckinDeps, customerId: string, reason = 'stopped by operator'): Promise<boolean> {
+  try {
+    await deps.temporal.workflow.getHandle(checkinWorkflowId(deps.config.secret, customerId)).signal(cancelSignal, { reason });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
