@@ -118,6 +118,11 @@ export interface Config {
   workingDays?: number[];
   /** Spread sends of a cohort over the window (deterministic per customer) instead of the window's first minute. */
   spreadSends: boolean;
+  /**
+   * Workflows the worker keeps in memory between tasks. Sleeping enrollments beyond this are evicted
+   * and replayed from their (short) history when they wake: memory stays bounded.
+   */
+  workerMaxCachedWorkflows: number;
   accountOwnerEmail: string;
   logLevel: string;
   /** Monitoring: links to Temporal's Web UI and the worker's own metrics endpoint (docs/ops.md). */
@@ -299,6 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
     quietHours: listVar(env, 'QUIET_HOURS', []),
     workingDays: weekdaysVar(env, 'WORKING_DAYS'),
     spreadSends: boolVar(env, 'SPREAD_SENDS', true),
+    workerMaxCachedWorkflows: intVar(env, 'WORKER_MAX_CACHED_WORKFLOWS', 100, 0, 1_000_000),
     accountOwnerEmail: env.ACCOUNT_OWNER_EMAIL || 'owner@localhost',
     logLevel: logLevelVar(env),
     ops: {

@@ -7,7 +7,13 @@
 // Workflows derive the email queue from their own task queue (workflowInfo().taskQueue + "-email"),
 // so the name is deterministic and needs no configuration of its own.
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import fs from 'node:fs';
+import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { emailTaskQueue, type Config } from '../domain/config';
 import type { Db } from '../activities/db/client';
 import type { MailTransport } from '../activities/mail/transport';
@@ -17,15 +23,29 @@ import type { AccountSettings } from '../domain/account';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundles the workflow code once per process (about a second); workers share the bundle. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+let bundlePromise: Promise<{ code: string }> | undefined;
+/**
+ * Bundles the workflow code once per process (about a second); workers share the bundle. The
+ * bundler (webpack) runs in a short-lived child process so its memory is not kept by the worker.
+ */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundlePromise ??= (async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'outreach-bundle-'));
+    const out = path.join(dir, 'workflows.js');
+    try {
+      await execFileAsync(process.execPath, [path.join(__dirname, '..', 'scripts', 'bundle-workflows.js'), out], { maxBuffer: 16 * 1024 * 1024 });
+      return { code: await fs.promises.readFile(out, 'utf8') };
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error((e.stderr || e.message).trim());
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  })();
   return bundlePromise;
 }
 
 const noop = () => undefined;
-const quietBundlerLogger = { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: (m: string) => console.error(m) };
 
 export interface WorkerDeps {
   config: Config;
@@ -35,7 +55,7 @@ export interface WorkerDeps {
   renderer: Renderer;
   account: AccountSettings;
   taskQueue?: string;
-  bundle?: WorkflowBundleWithSourceMap;
+  bundle?: { code: string };
 }
 
 /** Both workers, driven together: `run`, `runUntil` and `shutdown` act on each. */
@@ -61,6 +81,7 @@ export async function createOutreachWorker(deps: WorkerDeps): Promise<OutreachWo
     namespace: deps.config.temporal.namespace,
     taskQueue,
     workflowBundle: deps.bundle ?? (await workflowBundle()),
+    maxCachedWorkflows: deps.config.workerMaxCachedWorkflows,
     // Every activity, sendStepEmail included: sends scheduled on this queue by workflows that
     // started before the email queue existed still find a worker.
     activities,

@@ -10,6 +10,7 @@ import { migrateDatabase } from '../../../activities/db/migrate';
 import { ensureTools } from '../../../worker/support/tools';
 import { startDevServer } from '../../../worker/support/dev-server';
 import { createRuntime } from '../../../worker/runtime';
+import { stopMjmlCompiler } from '../../../activities/render';
 import { connectClient, connectWorker } from '../../../worker/temporal-connection';
 import { createOutreachWorker } from '../../../worker/worker';
 import { buildApi } from '../../api/server';
@@ -79,6 +80,8 @@ export const devCommand: Command = {
     stoppers.push(() => rt.close());
     // Compile every template in every locale now: a broken template stops start-up, not a send.
     await rt.renderer.warm();
+    // Everything is compiled and cached now: free the MJML compiler thread (it restarts on demand).
+    await stopMjmlCompiler();
     const workerConnection = await connectWorker(config.temporal);
     const worker = await createOutreachWorker({ config, connection: workerConnection, ...rt });
     const running = worker.run();

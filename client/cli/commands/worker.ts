@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { parseFlags } from '../args';
 import { loadConfig } from '../../../domain/config';
 import { createRuntime } from '../../../worker/runtime';
+import { stopMjmlCompiler } from '../../../activities/render';
 import { connectWorker } from '../../../worker/temporal-connection';
 import { createOutreachWorker } from '../../../worker/worker';
 import { onShutdown } from './serve';
@@ -20,6 +21,8 @@ export const workerCommand: Command = {
     const rt = await createRuntime(config);
     // Compile every template in every locale now: a broken template stops start-up, not a send.
     await rt.renderer.warm();
+    // Everything is compiled and cached now: free the MJML compiler thread (it restarts on demand).
+    await stopMjmlCompiler();
     const connection = await connectWorker(config.temporal);
     const worker = await createOutreachWorker({ config, connection, ...rt });
     process.stderr.write(`worker polling task queues "${worker.taskQueue}" and "${worker.emailTaskQueue}" (email) on ${config.temporal.address} (namespace ${config.temporal.namespace})\n`);
