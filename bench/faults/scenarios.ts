@@ -23,6 +23,7 @@ import { MailCatcher, type CaughtMessage } from '../../client/mail-catcher/mail-
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { sequenceWorkflow } from '../../workflows/sequence/workflow';
 import { startDevServer } from '../../worker/support/dev-server';
+import { findPgBin, freePort } from '../../test/support/postgres';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,18 +88,8 @@ export function formatSummary(s: FaultSummary): string {
   ].join('\n');
 }
 
-/** A free loopback TCP port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// freePort and findPgBin come from the test support, shared with the jest setup.
+export { freePort };
 
 // ---------------------------------------------------------------------------------------------
 // An SMTP sink that can go away and come back on the same port, keeping every message it caught.
@@ -150,14 +141,6 @@ export interface RestartablePostgres {
   url: string;
   restart(): void;
   stop(): void;
-}
-
-function findPgBin(): string | undefined {
-  const base = '/usr/lib/postgresql';
-  if (!fs.existsSync(base)) return undefined;
-  const versions = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')));
-  versions.sort((a, b) => Number(b) - Number(a));
-  return versions.length ? path.join(base, versions[0], 'bin') : undefined;
 }
 
 export async function startRestartablePostgres(): Promise<RestartablePostgres> {

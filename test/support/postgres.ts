@@ -13,7 +13,8 @@ export interface TestPostgres {
   stop(): void;
 }
 
-function findPgBin(): string | undefined {
+/** The newest PostgreSQL server bin folder under /usr/lib/postgresql (Debian layout), if any. */
+export function findPgBin(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!fs.existsSync(base)) return undefined;
   const versions = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')));
