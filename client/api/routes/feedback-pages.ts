@@ -6,7 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EnrollmentDeps } from '../enrollments';
 import { verifyLink, type LinkPayload } from '../../../domain/signed-links';
-import { localeChain, textDirection } from '../../../activities/render/locale';
+import { localeChain } from '../../../activities/render/locale';
+import { customerPage, escapeHtml } from './customer-page';
 import { MAX_COMMENT_LENGTH } from '../../../workflows/survey/messages';
 
 interface Messages {
@@ -257,7 +258,6 @@ export function messagesFor(locale: string): Messages {
   return MESSAGES[locale] ?? MESSAGES.en;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fill = (text: string, args: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in args ? String(args[k]) : m));
 
 const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic","Noto Sans JP","Noto Sans SC",sans-serif;background:#f4f5f7;color:#1f2933;margin:0;padding:2rem 1rem}
@@ -268,23 +268,7 @@ label{display:block;margin:1.5rem 0 .5rem}textarea{box-sizing:border-box;width:1
 button{font:inherit;margin-top:.75rem;padding:.6rem 1.1rem;border-radius:6px;border:1px solid #1f6feb;background:#1f6feb;color:#fff;cursor:pointer}`;
 
 function htmlDocument(locale: string, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}" dir="${textDirection(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main>
-</body>
-</html>
-`;
+  return customerPage(locale, title, STYLE, `<h1>${escapeHtml(title)}</h1>\n${body}`);
 }
 
 export type FeedbackPage =

@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { dispatchEvent, type EnrollmentDeps } from '../enrollments';
 import { opaqueId, verifyLink } from '../../../domain/signed-links';
-import { localeChain, textDirection } from '../../../activities/render/locale';
+import { localeChain } from '../../../activities/render/locale';
+import { customerPage, escapeHtml } from './customer-page';
 import {
   currentPreferences,
   OPTIONAL_CATEGORIES,
@@ -243,7 +244,6 @@ function localeFromHeader(header: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic","Noto Sans JP","Noto Sans SC",sans-serif;background:#f4f5f7;color:#1f2933;margin:0;padding:2rem 1rem}
 main{max-width:34rem;margin:0 auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
@@ -253,22 +253,7 @@ button{font:inherit;padding:.6rem 1.1rem;border-radius:6px;border:1px solid #1f6
 button.secondary{background:#fff;color:#1f6feb}code{font-size:.95em}`;
 
 function page(locale: string, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}" dir="${textDirection(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return customerPage(locale, title, STYLE, body);
 }
 
 function maskEmail(email: string): string {
