@@ -74,20 +74,8 @@ export const eventsBodySchema = {
   ],
 } as const;
 
-export interface CustomerInput {
-  email: string;
-  givenName?: string | null;
-  familyName?: string | null;
-  title?: string | null;
-  gender?: string | null;
-  locale?: string;
-  timeZone?: string | null;
-  country?: string | null;
-  region?: string | null;
-  formality?: 'formal' | 'informal' | null;
-  attributes?: Record<string, unknown>;
-  consent?: { marketing?: boolean };
-}
+export type { CustomerInput } from '../../domain/customer';
+import type { CustomerInput } from '../../domain/customer';
 
 export interface EventInput {
   id: string;

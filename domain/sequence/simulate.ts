@@ -26,20 +26,10 @@ export { addBusinessDays, isBusinessDay, nextLocalTime } from '../calendar';
 import { evaluate, type ConditionContext } from './conditions';
 import { calendarMillis, describeDuration } from './durations';
 import type { Category, SequenceDefinition, Step, WaitDuration } from './types';
+import type { CustomerInput } from '../customer';
 
-/** A customer as the API stores it (PUT /v1/customers/:id body). */
-export interface SimCustomer {
-  email?: string;
-  givenName?: string | null;
-  familyName?: string | null;
-  locale?: string;
-  timeZone?: string | null;
-  country?: string | null;
-  region?: string | null;
-  formality?: 'formal' | 'informal' | null;
-  attributes?: Record<string, unknown>;
-  consent?: { marketing?: boolean };
-}
+/** A customer as the API stores it (PUT /v1/customers/:id body); the email is not needed to simulate. */
+export type SimCustomer = Partial<Pick<CustomerInput, 'email'>> & Omit<CustomerInput, 'email'>;
 
 export interface SimEvent {
   name: string;
