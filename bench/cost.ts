@@ -4,17 +4,10 @@
 //   npx tsx bench/cost.ts
 import { startStack } from '../test/support/stack';
 import type { SequenceDefinition } from '../domain/sequence/types';
-import { fmt, machine, withDevServer } from './support';
+import { fmt, machine, rssOf, withDevServer } from './support';
 import { sequenceWorkflow } from '../workflows/sequence/workflow';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-
-/** Resident set size of a process in MB, from /proc (Linux). */
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 const SLEEPERS = Number(process.env.BENCH_SLEEPERS ?? 10_000);
 

@@ -1,17 +1,27 @@
 // End-to-end throughput: N customers (BENCH_CUSTOMERS, default 2,000, up to 10,000) enrolled through
 // the HTTP API into a three-send sequence with short waits, against the real Temporal dev server,
-// SQLite and the real SMTP sink: enrollments per second and emails per second. In the same run, a
-// bare Temporal workflow calling one no-op activity at the same concurrency gives the platform's
-// limit on this machine; our email rate is printed as a fraction of its activity rate (goal >= 0.7).
+// SQLite and a real SMTP sink: enrollments per second and emails per second. In the same run, a bare
+// Temporal workflow calling one no-op activity, driven the same way at the same concurrency, gives
+// the platform's limit on this machine; our email rate is printed as a fraction of its activity rate
+// (goal >= 0.7).
+//
+// Both workers run in their own process, as deployed (`outreach worker`; bench/bare/worker.ts), next
+// to this driver, the API and the sink. Two ways of driving, each for both systems:
+//   steady  BENCH_CONCURRENCY (default 50) enrollments in flight: each lane posts a signup and
+//           waits for that customer's third email (bare: starts a workflow and waits for its result)
+//   burst   all N posted by the same number of concurrent clients without waiting, then every
+//           email awaited (bare: all N started, then every result awaited)
+// The worker's settings come from the environment, e.g. WORKER_MAX_CACHED_WORKFLOWS=2000.
 //   npx tsx bench/e2e.ts
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { startStack } from '../test/support/stack';
+import { startStack, type Stack } from '../test/support/stack';
 import type { SequenceDefinition } from '../domain/sequence/types';
-import { fmt, machine, withDevServer } from './support';
+import { cpuSecondsOf, findProcess, fmt, machine, rssOf, spawnReady, withDevServer } from './support';
 
 const N = Math.min(Number(process.env.BENCH_CUSTOMERS ?? 2000), 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const MODES = (process.env.BENCH_MODES ?? 'steady,burst').split(',');
+const SENDS = 3;
 
 const threeSends: SequenceDefinition = {
   id: 'bench-three', version: 1, trigger: { event: 'signup' }, entry: { mode: 'oncePerCustomer' },
@@ -24,6 +34,9 @@ const threeSends: SequenceDefinition = {
   ],
 };
 
+// Always-open calendar and no spreading: the figure is the engine's speed, not the calendar's waiting.
+const ENGINE_ENV = { SEND_WINDOWS: '00:00-24:00', WORKING_DAYS: '1,2,3,4,5,6,7', DEFAULT_TIME_ZONE: 'UTC', SPREAD_SENDS: 'false', LOG_LEVEL: 'warn' };
+
 async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>) {
   let i = 0;
   await Promise.all(Array.from({ length: limit }, async () => {
@@ -31,47 +44,144 @@ async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>
   }));
 }
 
-async function main() {
-  console.log(`end-to-end benchmark on ${machine()}: ${fmt(N)} customers, concurrency ${CONCURRENCY}`);
-  await withDevServer(async (env) => {
-    // Always-open calendar and no spreading: the figure is the engine's speed, not the calendar's waiting.
-    const stack = await startStack({
-      sequences: [threeSends],
-      env: { SEND_WINDOWS: '00:00-24:00', WORKING_DAYS: '1,2,3,4,5,6,7', DEFAULT_TIME_ZONE: 'UTC', SPREAD_SENDS: 'false', LOG_LEVEL: 'warn' },
-    });
-    try {
-      const ids = Array.from({ length: N }, (_, i) => `e2e-${i}`);
-      await pool(ids, 20, (id) => stack.call('PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][Number(id.slice(4)) % 4] }));
-      // Render caches warm up on the first emails of each locale; count from the first event on.
-      const t0 = Date.now();
-      await pool(ids, CONCURRENCY, async (id) => {
-        const r = await stack.call('POST', '/v1/events', { id: `${id}-signup`, customerId: id, name: 'signup', occurredAt: new Date().toISOString() });
-        if (r.status !== 202) throw new Error(`event for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
-      });
-      const ingested = (Date.now() - t0) / 1000;
-      await stack.sink.waitFor(3 * N, 30 * 60_000);
-      const elapsed = (Date.now() - t0) / 1000;
-      const emailsPerSec = (3 * N) / elapsed;
-      console.log(`outreach: ${fmt(N)} enrollments ingested in ${fmt(ingested, 1)} s (${fmt(N / ingested, 1)}/s); all ${fmt(3 * N)} emails delivered in ${fmt(elapsed, 1)} s`);
-      console.log(`  enrollments completed ${fmt(N / elapsed, 1)}/s, emails ${fmt(emailsPerSec, 1)}/s (waits of 2 s per enrollment included)`);
-      const sent = await stack.db.sendLedger.count({ where: { status: 'sent' } });
-      const distinct = new Set(stack.sink.messages.map((m) => m.parsed.messageId)).size;
-      console.log(`  ledger sent ${fmt(sent)}, distinct Message-IDs at the sink ${fmt(distinct)} (duplicates: ${fmt(stack.sink.messages.length - distinct)})`);
+/** Arrivals at the sink per recipient, with waiters for "this customer has all their emails". */
+class Arrivals {
+  private counts = new Map<string, number>();
+  private waiters = new Map<string, () => void>();
+  readonly messageIds = new Map<string, number>();
 
-      // The bare yardstick: the same number of workflows, one no-op activity each, same concurrency.
-      const connection = await NativeConnection.connect({ address: env.address });
-      const bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare', 'workflows.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
-      const worker = await Worker.create({ connection, taskQueue: 'bench-bare', workflowBundle: bundle, activities: { noop: async () => undefined } });
-      const bareSeconds = await worker.runUntil(async () => {
+  record(to: string[], raw: string) {
+    const id = /^Message-ID:\s*(\S+)/im.exec(raw)?.[1] ?? `none-${this.messageIds.size}`;
+    this.messageIds.set(id, (this.messageIds.get(id) ?? 0) + 1);
+    for (const r of to) {
+      const n = (this.counts.get(r) ?? 0) + 1;
+      this.counts.set(r, n);
+      if (n >= SENDS) this.waiters.get(r)?.();
+    }
+  }
+
+  all(recipient: string): Promise<void> {
+    if ((this.counts.get(recipient) ?? 0) >= SENDS) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(recipient, () => {
+      this.waiters.delete(recipient);
+      resolve();
+    }));
+  }
+
+  get duplicates(): number {
+    let d = 0;
+    for (const n of this.messageIds.values()) d += n - 1;
+    return d;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+async function signup(stack: Stack, id: string) {
+  const r = await stack.call('POST', '/v1/events', { id: `${id}-signup`, customerId: id, name: 'signup', occurredAt: new Date().toISOString() });
+  if (r.status !== 202) throw new Error(`event for ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+async function main() {
+  console.log(`end-to-end benchmark on ${machine()}: ${fmt(N)} customers per mode, concurrency ${CONCURRENCY}, worker cache ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'}`);
+  const arrivals = new Arrivals();
+  await withDevServer(async (env) => {
+    const stack = await startStack({ worker: false, sequences: [threeSends], env: ENGINE_ENV, sink: { keep: false, onMessage: (m) => arrivals.record(m.to, m.raw) } });
+    const c = stack.config;
+    const worker = await spawnReady(path.join(__dirname, '..', 'bin', 'outreach.js'), ['worker'], {
+      ...process.env, ...ENGINE_ENV,
+      DATABASE_URL: c.database.url, TEMPORAL_ADDRESS: c.temporal.address, TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      SMTP_URL: c.smtp.url, OUTREACH_SECRET: c.secret, PUBLIC_BASE_URL: c.api.publicBaseUrl,
+    }, /^worker polling/,
+    // e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the worker.
+    (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    const bare = await spawnReady(path.join(__dirname, 'bare', 'worker.ts'), [env.address, 'bench-bare'], process.env, /^bare worker polling/);
+    const results: Array<{ mode: string; ours: number; bare: number }> = [];
+    // CPU used by each process during a phase: where the machine's two cores went.
+    const serverPid = findProcess('start-dev', `--port ${env.address.split(':').pop()}`);
+    const cpu = () => ({ worker: cpuSecondsOf(worker.child.pid!), bare: cpuSecondsOf(bare.child.pid!), server: serverPid ? cpuSecondsOf(serverPid) : NaN, here: process.cpuUsage() });
+    const cpuSince = (before: ReturnType<typeof cpu>, work: number, unit: string, workerKey: 'worker' | 'bare') => {
+      const now = cpu();
+      const here = process.cpuUsage(before.here);
+      const w = now[workerKey] - before[workerKey];
+      const srv = now.server - before.server;
+      const drv = (here.user + here.system) / 1e6;
+      return `CPU: ${workerKey === 'worker' ? 'engine worker' : 'bare worker'} ${fmt(w, 1)} s, Temporal server ${fmt(srv, 1)} s, ${workerKey === 'worker' ? 'API + sink + driver' : 'driver'} ${fmt(drv, 1)} s; ${fmt((1000 * (w + srv + drv)) / work, 1)} ms per ${unit} (worker ${fmt((1000 * w) / work, 1)}, server ${fmt((1000 * srv) / work, 1)})`;
+    };
+    try {
+      const customers = (mode: string) => Array.from({ length: N }, (_, i) => `${mode}-${i}`);
+      for (const mode of MODES) {
+        await pool(customers(mode), 20, (id) => stack.call('PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][Number(id.split('-')[1]) % 4] }));
+      }
+      // Warm-up, not counted: the first emails of each locale compile their templates.
+      for (const id of ['warm-0', 'warm-1', 'warm-2', 'warm-3']) {
+        await stack.call('PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][Number(id.slice(5))] });
+        await signup(stack, id);
+      }
+      await Promise.all(['warm-0', 'warm-1', 'warm-2', 'warm-3'].map((id) => arrivals.all(`${id}@example.com`)));
+
+      for (const mode of MODES) {
+        const ids = customers(mode);
+        const latencies: number[] = [];
+        const c0 = cpu();
+        const t0 = Date.now();
+        let ingested = 0;
+        if (mode === 'steady') {
+          await pool(ids, CONCURRENCY, async (id) => {
+            const s = Date.now();
+            await signup(stack, id);
+            await arrivals.all(`${id}@example.com`);
+            latencies.push(Date.now() - s);
+          });
+          ingested = (Date.now() - t0) / 1000;
+        } else if (mode === 'burst') {
+          await pool(ids, CONCURRENCY, (id) => signup(stack, id));
+          ingested = (Date.now() - t0) / 1000;
+          await pool(ids, 500, (id) => arrivals.all(`${id}@example.com`));
+        } else throw new Error(`BENCH_MODES: unknown mode "${mode}" (steady, burst)`);
+        const elapsed = (Date.now() - t0) / 1000;
+        const emailsPerSec = (SENDS * N) / elapsed;
+        const rss = rssOf(worker.child.pid!);
+        console.log(`\n[${mode}] outreach: ${fmt(N)} enrollments, ${fmt(SENDS * N)} emails delivered in ${fmt(elapsed, 1)} s: ${fmt(emailsPerSec, 1)} emails/s, ${fmt(N / elapsed, 1)} enrollments/s completed (each waits 2 s between its sends)`);
+        if (mode === 'burst') console.log(`  ingestion: ${fmt(N)} signups accepted in ${fmt(ingested, 1)} s (${fmt(N / ingested, 1)}/s)`);
+        if (latencies.length) {
+          latencies.sort((a, b) => a - b);
+          console.log(`  signup to third email: p50 ${fmt(percentile(latencies, 0.5))} ms, p99 ${fmt(percentile(latencies, 0.99))} ms (2,000 ms of it is the sequence's own waits)`);
+        }
+        console.log(`  ${cpuSince(c0, SENDS * N, 'email', 'worker')}`);
+        console.log(`  worker process RSS ${fmt(rss)} MB`);
+
+        const bc0 = cpu();
         const b0 = Date.now();
-        await pool(ids, CONCURRENCY, (id) => env.client.workflow.execute('bareWorkflow', { workflowId: `bare-${id}`, taskQueue: 'bench-bare' }));
-        return (Date.now() - b0) / 1000;
-      });
-      await connection.close();
-      const bareRate = N / bareSeconds;
-      console.log(`bare Temporal: ${fmt(N)} workflows with one no-op activity in ${fmt(bareSeconds, 1)} s: ${fmt(bareRate, 1)} activities/s`);
-      console.log(`ratio: outreach emails/s ÷ bare activities/s = ${fmt(emailsPerSec / bareRate, 2)} (goal >= 0.7)`);
+        if (mode === 'steady') {
+          await pool(ids, CONCURRENCY, (id) => env.client.workflow.execute('bareWorkflow', { workflowId: `bare-${mode}-${id}`, taskQueue: 'bench-bare' }));
+        } else {
+          const handles: Array<{ result(): Promise<unknown> }> = [];
+          await pool(ids, CONCURRENCY, async (id) => handles.push(await env.client.workflow.start('bareWorkflow', { workflowId: `bare-${mode}-${id}`, taskQueue: 'bench-bare' })));
+          await pool(handles, 500, (h) => h.result());
+        }
+        const bareSeconds = (Date.now() - b0) / 1000;
+        const bareRate = N / bareSeconds;
+        console.log(`[${mode}] bare Temporal: ${fmt(N)} workflows with one no-op activity in ${fmt(bareSeconds, 1)} s: ${fmt(bareRate, 1)} activities/s`);
+        console.log(`  ${cpuSince(bc0, N, 'activity', 'bare')}`);
+        console.log(`[${mode}] ratio: outreach emails/s ÷ bare activities/s = ${fmt(emailsPerSec / bareRate, 2)} (goal >= 0.7)`);
+        results.push({ mode, ours: emailsPerSec, bare: bareRate });
+      }
+
+      // Exactly once: every send is recorded as sent once and reached the sink once.
+      const expected = SENDS * (N * MODES.length + 4);
+      let sent = 0;
+      for (let tries = 0; tries < 50 && sent < expected; tries++) {
+        sent = await stack.db.sendLedger.count({ where: { status: 'sent' } });
+        if (sent < expected) await new Promise((r) => setTimeout(r, 200));
+      }
+      console.log(`\nledger: ${fmt(sent)} sent of ${fmt(expected)} due; sink: ${fmt(stack.sink.received)} messages, ${fmt(arrivals.messageIds.size)} distinct Message-IDs (duplicates: ${fmt(arrivals.duplicates)})`);
+      console.log(`summary: ${results.map((r) => `${r.mode} ${fmt(r.ours, 1)}/${fmt(r.bare, 1)} = ${fmt(r.ours / r.bare, 2)}`).join('; ')}`);
     } finally {
+      await worker.stop();
+      await bare.stop();
       await stack.stop();
     }
   });

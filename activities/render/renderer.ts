@@ -133,6 +133,7 @@ export class TemplateRenderer {
   private readonly resolutions = new Map<string, Resolution>();
   private shared?: { catalogs: Map<string, Catalog>; problems: CatalogProblem[] };
   private templateNames?: string[];
+  private readonly mentionCache = new Map<string, boolean>();
 
   constructor(opts: RendererOptions = {}) {
     this.templatesDir = path.resolve(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR);
@@ -266,6 +267,29 @@ export class TemplateRenderer {
 
   // -------------------------------------------------------------------------------------------------
   // Internals shared with lint (not part of the public API).
+
+  /**
+   * Whether `template` can read the data field `name`: its MJML (includes expanded), one of its
+   * catalogs or a shared catalog mentions the word. The send path skips computing values a template
+   * never shows (a database count per email). Errs towards true: an unknown or unreadable template
+   * says yes, and rendering then reports the real problem.
+   */
+  mentions(template: string, name: string): boolean {
+    const key = `${template}\u0000${name}`;
+    let answer = this.mentionCache.get(key);
+    if (answer === undefined) {
+      const word = new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[$]/g, '\\$&')}($|[^A-Za-z0-9_$])`);
+      try {
+        const files = this.templateFiles(template, this.defaultLocale);
+        const catalogs = [...files.catalogs.values(), ...this.sharedCatalogs().catalogs.values()];
+        answer = typeof files.source !== 'string' || word.test(files.source) || catalogs.some((c) => [...c.entries.values()].some((v) => word.test(v)));
+      } catch {
+        answer = true;
+      }
+      this.mentionCache.set(key, answer);
+    }
+    return answer;
+  }
 
   /** @internal */
   sharedCatalogs(): { catalogs: Map<string, Catalog>; problems: CatalogProblem[] } {

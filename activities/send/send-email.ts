@@ -35,7 +35,11 @@ export interface RenderInput {
 }
 export interface RenderedEmail { template: string; locale: string; lang: string; dir: 'ltr' | 'rtl'; subject: string; preheader: string; html: string; text: string }
 /** The renderer as the send path needs it (implemented by activities/render). */
-export interface Renderer { render(input: RenderInput): RenderedEmail }
+export interface Renderer {
+  render(input: RenderInput): RenderedEmail;
+  /** Whether the template can read data field `name` (absent: assume it can). */
+  mentions?(template: string, name: string): boolean;
+}
 
 export interface SendRequest {
   workflowId: string;
@@ -284,7 +288,9 @@ export async function sendEmail(deps: SendDeps, req: SendRequest, opts: SendOpti
     const [lo, hi] = SURVEY_SCALES[req.survey.kind];
     links.scores = Array.from({ length: hi - lo + 1 }, (_, i) => ({ score: lo + i, url: `${baseUrl}/s/${token}?score=${lo + i}` }));
   }
-  const enrollment = await db.enrollment.findUnique({ where: { workflowId: req.workflowId }, select: { startedAt: true } });
+  // Values that cost a query are computed only for templates that can show them.
+  const uses = (name: string) => renderer.mentions?.(req.template, name) ?? true;
+  const enrollment = uses('days') ? await db.enrollment.findUnique({ where: { workflowId: req.workflowId }, select: { startedAt: true } }) : null;
   let attributes: Record<string, unknown> = {};
   try {
     attributes = JSON.parse(customer.attributes);
@@ -296,7 +302,7 @@ export async function sendEmail(deps: SendDeps, req: SendRequest, opts: SendOpti
     // Values the shipped templates use, computed per recipient.
     days: enrollment ? Math.floor((now - enrollment.startedAt.getTime()) / 86_400_000) : 0,
     memberSince: customer.createdAt.toISOString(),
-    purchaseCount: await db.event.count({ where: { customerId: customer.id, name: 'purchase' } }),
+    ...(uses('purchaseCount') ? { purchaseCount: await db.event.count({ where: { customerId: customer.id, name: 'purchase' } }) } : {}),
     // null (not absent) lets a template skip the sentence; strict rendering treats absent as an error.
     lastVisit: typeof attributes.lastVisit === 'string' ? attributes.lastVisit : null,
     ...(req.survey ? { surveyKind: req.survey.kind } : {}),

@@ -20,15 +20,34 @@ export interface CaughtMessage {
  */
 export type RejectHook = (info: { to: string[]; attempt: number }) => { code: number; message: string } | undefined;
 
+export interface MailCatcherOptions {
+  reject?: RejectHook;
+  /**
+   * Keep and parse every message (default true). Benchmarks turn it off: a provider's parsing is
+   * not the sender's cost, and here it would share the machine with the engine being measured.
+   * Messages are still received in full over SMTP, counted, and passed to `onMessage`.
+   */
+  keep?: boolean;
+  /** Called for every accepted message with its envelope recipients and raw text. */
+  onMessage?: (m: { to: string[]; raw: string }) => void;
+}
+
 export class MailCatcher {
+  /** Messages kept (all accepted ones unless `keep: false`). */
   readonly messages: CaughtMessage[] = [];
+  /** Accepted messages, kept or not; `waitFor` counts these. */
+  received = 0;
   private server: SMTPServer;
   private waiters: Array<() => void> = [];
   private attempts = 0;
+  private readonly keep: boolean;
+  private readonly onMessage?: MailCatcherOptions['onMessage'];
   reject?: RejectHook;
 
-  constructor(opts: { reject?: RejectHook } = {}) {
+  constructor(opts: MailCatcherOptions = {}) {
     this.reject = opts.reject;
+    this.keep = opts.keep ?? true;
+    this.onMessage = opts.onMessage;
     const options: SMTPServerOptions = {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -47,6 +66,10 @@ export class MailCatcher {
             return callback(err);
           }
           const raw = Buffer.concat(chunks).toString('utf8');
+          if (!this.keep) {
+            this.accepted(to, raw);
+            return callback();
+          }
           try {
             const parsed = await simpleParser(raw);
             this.messages.push({
@@ -57,7 +80,7 @@ export class MailCatcher {
               parsed,
             });
             callback();
-            this.waiters.splice(0).forEach((w) => w());
+            this.accepted(to, raw);
           } catch (err) {
             callback(err as Error);
           }
@@ -66,6 +89,12 @@ export class MailCatcher {
     };
     this.server = new SMTPServer(options);
     this.server.on('error', () => undefined);
+  }
+
+  private accepted(to: string[], raw: string): void {
+    this.received += 1;
+    this.onMessage?.({ to, raw });
+    this.waiters.splice(0).forEach((w) => w());
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
@@ -83,9 +112,9 @@ export class MailCatcher {
   /** Resolves once at least `count` messages have arrived, or rejects after `timeoutMs`. */
   async waitFor(count: number, timeoutMs = 30_000): Promise<CaughtMessage[]> {
     const deadline = Date.now() + timeoutMs;
-    while (this.messages.length < count) {
+    while (this.received < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} message(s) at the SMTP sink, got ${this.messages.length} within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(`expected ${count} message(s) at the SMTP sink, got ${this.received} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 250));
         this.waiters.push(() => {
@@ -99,6 +128,7 @@ export class MailCatcher {
 
   clear(): void {
     this.messages.length = 0;
+    this.received = 0;
   }
 
   async close(): Promise<void> {

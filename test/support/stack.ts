@@ -16,7 +16,7 @@ import { createTransport, type MailTransport } from '../../activities/mail/trans
 import { TemplateRenderer } from '../../activities/render';
 import { SequenceRegistry } from '../../domain/sequence/registry';
 import type { SequenceDefinition } from '../../domain/sequence/types';
-import { MailCatcher } from '../../client/mail-catcher/mail-catcher';
+import { MailCatcher, type MailCatcherOptions } from '../../client/mail-catcher/mail-catcher';
 import { createOutreachWorker, type OutreachWorker } from '../../worker/worker';
 import { buildApi } from '../../client/api/server';
 import { loadAccount } from '../../domain/account';
@@ -80,13 +80,15 @@ export interface StackOptions {
   worker?: boolean;
   env?: Record<string, string>;
   api?: { bodyLimit?: number };
+  /** Options for the SMTP sink (benchmarks count messages without keeping them). */
+  sink?: MailCatcherOptions;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through `npm test` (its global setup starts Temporal)');
   const database = await freshDatabase(opts.provider ?? 'sqlite');
-  const sink = new MailCatcher();
+  const sink = new MailCatcher(opts.sink);
   const smtpPort = await sink.listen();
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
