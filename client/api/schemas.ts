@@ -186,6 +186,23 @@ export function validateEvent(body: unknown, prefix = ''): EventInput {
   return e;
 }
 
+/** Longest customer id (the same bound as an event's customerId). */
+export const MAX_CUSTOMER_ID = 200;
+
+/**
+ * Checks a customer id given outside a JSON body (the URL of /v1/customers/:id, the CLI's --id):
+ * the same rules as an event's customerId. Throws FieldErrors naming `field`.
+ */
+export function validateCustomerId(id: unknown, field = 'id'): string {
+  const fail = (message: string) => {
+    throw new FieldErrors([{ field, message }]);
+  };
+  if (typeof id !== 'string' || id.length === 0) return fail('must be a non-empty string');
+  if (id.length > MAX_CUSTOMER_ID) fail(`must NOT have more than ${MAX_CUSTOMER_ID} characters (has ${id.length})`);
+  if (CONTROL.test(id)) fail('must not contain control characters or line breaks');
+  return id;
+}
+
 // C0 and C1 controls plus the Unicode line and paragraph separators: the same set the renderer strips.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 

@@ -10,7 +10,7 @@ import type { SequenceRegistry } from '../../domain/sequence/registry';
 import { createAuthenticator } from './auth';
 import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
 import { ingestBatch, ingestEvent } from './ingest';
-import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateEvent } from './schemas';
+import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
 
 export interface ApiDeps {
@@ -41,8 +41,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const { db, config } = deps;
   const enrollmentDeps: EnrollmentDeps = { db, temporal: deps.temporal, registry: deps.registry, config, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
   const ajv = makeAjv();
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  // Long path parameters reach the routes, which answer with the field that is wrong (a customer id
+  // over 200 characters is a 400 naming `id`), instead of Fastify's bare 414 at 100 characters.
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024, maxParamLength: 8192 });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  // Only JSON bodies: text/plain gets the same 415 as any other type (Fastify would read it as text).
+  app.removeContentTypeParser('text/plain');
 
   app.register(swagger, {
     openapi: {
@@ -106,7 +110,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       },
       // Validation happens in the handler (validateCustomer) so the CLI and API share one path.
       validatorCompiler: () => () => true,
-    }, async (req) => upsertCustomer(enrollmentDeps, req.params.id, validateCustomer(req.body)));
+    }, async (req) => upsertCustomer(enrollmentDeps, validateCustomerId(req.params.id), validateCustomer(req.body)));
 
     api.post('/v1/events', {
       config: { scope: 'ingest' },
@@ -142,7 +146,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       config: { scope: 'ops' },
       schema: { summary: "A customer's enrollments and their state", security: [{ bearer: [] }] },
     }, async (req, reply) => {
-      const list = await listEnrollments(enrollmentDeps, req.params.id);
+      const list = await listEnrollments(enrollmentDeps, validateCustomerId(req.params.id));
       if (!list) return reply.code(404).send({ error: `no customer "${req.params.id}"` });
       return { customerId: req.params.id, enrollments: list };
     });
@@ -151,7 +155,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       config: { scope: 'ops' },
       schema: { summary: 'Erase a customer: personal data removed or anonymized, workflows cancelled and deleted', security: [{ bearer: [] }] },
     }, async (req, reply) => {
-      const r = await eraseCustomer(enrollmentDeps, req.params.id);
+      const r = await eraseCustomer(enrollmentDeps, validateCustomerId(req.params.id));
       if (!r.erased) return reply.code(404).send({ error: `no customer "${req.params.id}"` });
       return r;
     });

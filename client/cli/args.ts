@@ -41,3 +41,15 @@ export function requireFlag(values: Record<string, unknown>, name: string): stri
   if (typeof v !== 'string' || v.length === 0) throw new UsageError(`missing required flag --${name}`);
   return v;
 }
+
+/** Instants the calendar answers for: time-zone rules before 1970 and after 2100 are guesses. */
+export const FIRST_YEAR = 1970;
+export const LAST_YEAR = 2100;
+
+/** A UsageError naming `flag` when the instant `ms` falls outside FIRST_YEAR..LAST_YEAR. */
+export function checkYearRange(flag: string, ms: number, text: string): void {
+  const year = new Date(ms).getUTCFullYear();
+  if (!Number.isFinite(ms) || year < FIRST_YEAR || year > LAST_YEAR) {
+    throw new UsageError(`${flag}: "${text}" is outside the years ${FIRST_YEAR}-${LAST_YEAR} the calendar answers for`);
+  }
+}

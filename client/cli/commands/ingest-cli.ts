@@ -8,7 +8,7 @@ import { createRuntime } from '../../../worker/runtime';
 import { connectClient } from '../../../worker/temporal-connection';
 import { upsertCustomer } from '../../api/customers';
 import { ingestBatch } from '../../api/ingest';
-import { FieldErrors, validateCustomer } from '../../api/schemas';
+import { FieldErrors, validateCustomer, validateCustomerId } from '../../api/schemas';
 
 function readJsonFile(file: string): unknown {
   let text: string;
@@ -58,6 +58,12 @@ export const customerUpsertCommand: Command = {
     const { id: idInFile, ...profile } = doc as Record<string, unknown>;
     const id = (values.id as string | undefined) ?? (typeof idInFile === 'string' ? idInFile : undefined);
     if (!id) throw new UsageError(`--file ${file}: no "id" in the file; add one or pass --id`);
+    try {
+      validateCustomerId(id);
+    } catch (err) {
+      if (err instanceof FieldErrors) throw new UsageError(`${values.id !== undefined ? '--id' : `--file ${file}: "id"`} ${err.errors[0].message}`);
+      throw err;
+    }
     let body;
     try {
       body = validateCustomer(profile);

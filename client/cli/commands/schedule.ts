@@ -2,7 +2,7 @@
 // calendar (domain/calendar). A debugging and support tool: "when would this customer get it?".
 import { DateTime } from 'luxon';
 import type { Command } from '../command';
-import { parseFlags, requireFlag, UsageError } from '../args';
+import { checkYearRange, parseFlags, requireFlag, UsageError } from '../args';
 import {
   CalendarError,
   HOLIDAY_TYPES,
@@ -54,6 +54,7 @@ function parseAfter(text: string): number {
   if (!HAS_OFFSET.test(text) || !parsed.isValid) {
     throw new UsageError(`--after: expected an ISO-8601 instant with an offset or Z (e.g. 2025-03-28T18:00:00Z), got "${text}"`);
   }
+  checkYearRange('--after', parsed.toMillis(), text);
   return parsed.toMillis();
 }
 

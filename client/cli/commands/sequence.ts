@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command';
-import { parseFlags, requireFlag, UsageError } from '../args';
+import { checkYearRange, parseFlags, requireFlag, UsageError } from '../args';
 import { formatProblem, lintSequence, type SequenceProblem, type TemplateCatalog } from '../../../domain/sequence/parse';
 import { templateCatalog } from '../../../domain/sequence/validate';
 import { formatTimeline, simulate, SimulationInputError, type SimCustomer, type SimEvent } from '../../../domain/sequence/simulate';
@@ -130,6 +130,7 @@ export const sequenceSimulateCommand: Command = {
     if (start !== undefined && !(/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(start) && Number.isFinite(Date.parse(start)))) {
       throw new UsageError(`--start must be an ISO-8601 instant with a zone, e.g. 2026-03-02T08:00:00Z (got "${start}")`);
     }
+    if (start !== undefined) checkYearRange('--start', Date.parse(start), start);
     const customer = readJsonFlag('customer', customerFile) as SimCustomer;
     const eventsFile = values.events as string | undefined;
     const events = eventsFile !== undefined ? (readJsonFlag('events', eventsFile) as SimEvent[]) : [];

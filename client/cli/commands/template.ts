@@ -6,6 +6,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import type { Command } from '../command';
 import { parseFlags, requireFlag, UsageError } from '../args';
+import { canonicalLocale } from '../../../activities/render/locale';
 import {
   DEFAULT_TEMPLATES_DIR,
   formatLintProblem,
@@ -72,6 +73,7 @@ export const templateRenderCommand: Command = {
     const name = positionals[0];
     if (!name) throw new UsageError('missing template name');
     const locale = requireFlag(values, 'locale');
+    if (!canonicalLocale(locale)) throw new UsageError(`--locale: "${locale}" is not a locale tag (BCP 47, e.g. en, de, pt-BR)`);
     const renderer = new TemplateRenderer({ templatesDir: templatesDir(values.dir) });
     let email: RenderedEmail;
     try {

@@ -205,6 +205,31 @@ export const cliCases: CliCase[] = [
     expect: { exitCode: 2, stderr: /--after: expected an ISO-8601 instant with an offset or Z .*got "09:00"/ },
   },
   {
+    id: 'cli-schedule-after-year-1', surface: 'cli', title: 'schedule --after in the year 1',
+    input: { argv: [...SCHEDULE, '--tz', 'UTC', '--after', '0001-01-01T00:00:00Z'] },
+    expect: { exitCode: 2, stderr: /--after: "0001-01-01T00:00:00Z" is outside the years 1970-2100/ },
+  },
+  {
+    id: 'cli-schedule-after-year-9999', surface: 'cli', title: 'schedule --after in the year 9999',
+    input: { argv: [...SCHEDULE, '--tz', 'UTC', '--after', '9999-12-31T23:00:00Z'] },
+    expect: { exitCode: 2, stderr: /--after: "9999-12-31T23:00:00Z" is outside the years 1970-2100/ },
+  },
+  {
+    id: 'cli-simulate-start-year-1', surface: 'cli', title: 'sequence simulate --start in the year 1',
+    input: { argv: ['sequence', 'simulate', '$REPO/sequences/onboarding.yaml', '--customer', '$FIX/cli/customer-berlin.json', '--start', '0001-03-02T08:00:00Z'] },
+    expect: { exitCode: 2, stderr: /--start: "0001-03-02T08:00:00Z" is outside the years 1970-2100/ },
+  },
+  {
+    id: 'cli-template-render-locale-path', surface: 'cli', title: 'template render --locale ../../etc',
+    input: { argv: ['template', 'render', 'onboarding-welcome', '--locale', '../../etc'] },
+    expect: { exitCode: 2, stderr: /--locale: "\.\.\/\.\.\/etc" is not a locale tag/ },
+  },
+  {
+    id: 'cli-customer-upsert-id-crlf', surface: 'cli', title: 'customer upsert --id with CRLF',
+    input: { argv: ['customer', 'upsert', '--id', 'a\r\nb', '--file', '$FIX/cli/customer-berlin.json'] },
+    expect: { exitCode: 2, stderr: /--id must not contain control characters/ },
+  },
+  {
     id: 'cli-bin-template-path-traversal', surface: 'cli', title: 'node bin/outreach.js template render ../../etc/passwd',
     input: { spawn: true, argv: ['template', 'render', '../../etc/passwd', '--locale', 'en', '--dir', '$FIX/templates'] },
     expect: { exitCode: 1, stderr: /UNKNOWN_TEMPLATE: no template '\.\.\/\.\.\/etc\/passwd'/ },
