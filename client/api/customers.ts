@@ -5,6 +5,7 @@ import type { Db } from '../../activities/db/client';
 import type { Config } from '../../domain/config';
 import { canonicalCountry, canonicalRegion, canonicalTimeZone } from '../../domain/calendar/validation';
 import { opaqueId } from '../../domain/signed-links';
+import { helpRequestPrefix } from './routes/help';
 import { profileChangedSignal, stateQuery, type EnrollmentState } from '../../workflows/sequence/messages';
 import type { CustomerInput } from './schemas';
 
@@ -93,10 +94,15 @@ export async function listEnrollments(deps: CustomerDeps, customerId: string): P
   );
 }
 
+/** A visibility-query string literal. */
+const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
 /**
- * Erasure: terminates and deletes the customer's workflows (their histories hold the customer id),
- * deletes the profile and events, anonymizes the send ledger and survey answers (kept for counts),
- * and writes an audit record that holds no personal data.
+ * Erasure: terminates and deletes every workflow execution that holds the customer's data, deletes
+ * the profile and events, anonymizes the send ledger and survey answers (kept for counts), and
+ * writes an audit record that holds no personal data. The executions are each enrollment (every run
+ * of a continued-as-new chain), its survey children, and the customer's help requests: all found in
+ * Temporal's visibility store by workflow id, plus any other workflow the ledger says emailed them.
  */
 export async function eraseCustomer(deps: CustomerDeps, customerId: string): Promise<{ erased: boolean; workflows: number }> {
   const { db, temporal, config } = deps;
@@ -104,17 +110,36 @@ export async function eraseCustomer(deps: CustomerDeps, customerId: string): Pro
   if (!customer) return { erased: false, workflows: 0 };
   const subject = `erased-${opaqueId(config.secret, customerId)}`;
   const enrollments = await db.enrollment.findMany({ where: { customerId } });
-  let workflows = 0;
-  for (const e of enrollments) {
+  const ledgerWorkflows = await db.sendLedger.findMany({ where: { customerId }, select: { workflowId: true }, distinct: ['workflowId'] });
+  const roots = [...new Set([...enrollments.map((e) => e.workflowId), ...ledgerWorkflows.map((l) => l.workflowId)])];
+  const namespace = config.temporal.namespace;
+  const deleted = new Set<string>();
+  const remove = async (workflowId: string, runId?: string) => {
     // Deleting a running execution terminates it and removes its history at once; for a closed one
     // Temporal removes the history shortly after. Either way nothing of the customer stays there.
     try {
-      await temporal.workflowService.deleteWorkflowExecution({ namespace: config.temporal.namespace, workflowExecution: { workflowId: e.workflowId } });
-      workflows += 1;
+      await temporal.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId, ...(runId ? { runId } : {}) } });
+      deleted.add(workflowId);
     } catch (err) {
       if (!/not found/i.test((err as Error).message)) throw err;
     }
+  };
+  // Every run visibility knows of (earlier runs, survey children, help requests), listed before
+  // anything is deleted; then deleted children first, so no parent-close policy races a deletion.
+  const clauses = [
+    ...roots.flatMap((id) => [`WorkflowId = ${quote(id)}`, `WorkflowId STARTS_WITH ${quote(`${id}-survey-`)}`]),
+    `WorkflowId STARTS_WITH ${quote(helpRequestPrefix(config.secret, customerId))}`,
+  ];
+  const runs: Array<{ workflowId: string; runId: string }> = [];
+  for (let i = 0; i < clauses.length; i += 50) {
+    for await (const run of temporal.workflow.list({ query: clauses.slice(i, i + 50).join(' OR ') })) runs.push({ workflowId: run.workflowId, runId: run.runId });
   }
+  const childFirst = (id: string) => (id.includes('-survey-') ? 0 : 1);
+  runs.sort((a, b) => childFirst(a.workflowId) - childFirst(b.workflowId));
+  for (const run of runs) await remove(run.workflowId, run.runId);
+  // Then the latest run of each one by id: it may be too new for visibility to list it yet.
+  for (const id of [...roots].sort((a, b) => childFirst(a) - childFirst(b))) await remove(id);
+  const workflows = deleted.size;
   await db.$transaction([
     // The stored send request may hold event properties: it goes too.
     db.sendLedger.updateMany({ where: { customerId }, data: { customerId: subject, request: null } }),

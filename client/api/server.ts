@@ -43,7 +43,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const ajv = makeAjv();
   // Long path parameters reach the routes, which answer with the field that is wrong (a customer id
   // over 200 characters is a 400 naming `id`), instead of Fastify's bare 414 at 100 characters.
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024, maxParamLength: 8192 });
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024, routerOptions: { maxParamLength: 8192 } });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Only JSON bodies: text/plain gets the same 415 as any other type (Fastify would read it as text).
   app.removeContentTypeParser('text/plain');

@@ -13,9 +13,14 @@ import type { HelpRequestInput } from '../../../workflows/checkin/messages';
 import type { helpRequestWorkflow } from '../../../workflows/checkin/help';
 import { checkToken, sendFeedbackPage } from './feedback-pages';
 
+/** The start every help-request workflow id of this customer shares (erasure finds them by it). */
+export function helpRequestPrefix(secret: string, customerId: string): string {
+  return `help-${opaqueId(secret, customerId)}-`;
+}
+
 export function helpRequestWorkflowId(secret: string, customerId: string, sourceWorkflowId: string | undefined, at: Date): string {
   const day = at.toISOString().slice(0, 10).replace(/-/g, '');
-  return `help-${opaqueId(secret, customerId)}-${opaqueId(secret, sourceWorkflowId ?? '-', 12)}-${day}`;
+  return `${helpRequestPrefix(secret, customerId)}${opaqueId(secret, sourceWorkflowId ?? '-', 12)}-${day}`;
 }
 
 export async function helpRoutes(app: FastifyInstance, deps: EnrollmentDeps): Promise<void> {
