@@ -134,3 +134,32 @@ it('raises nothing for a good score', async () => {
     expect(hook.calls).toHaveLength(calls);
   });
 });
+
+it('a CES survey offers seven scores; a 3 ("disagree") alerts the owner in CES terms, a 4 does not', async () => {
+  await s.withWorker(async () => {
+    const before = s.sink.messages.length;
+    const customerId = await customer('de');
+    const { handle } = await startSurvey(customerId, { kind: 'ces', template: 'ces-survey' });
+    const email = (await s.mail(before + 1))[before];
+    expect(email.parsed.text).toContain('1 = stimme überhaupt nicht zu, 4 = neutral, 7 = stimme voll und ganz zu');
+    const links = scoreLinks(email);
+    expect([...links.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7]);
+
+    expect((await s.fetch(links.get(3)!)).status).toBe(200);
+    await s.env.sleep('11 minutes'); // past the comment grace period
+    const alert = await eventually(async () => ownerMail().find((m) => m.parsed.text?.includes(customerId)), 'the CES alert');
+    expect(alert.parsed.subject).toBe(`Low CES score (3) from Dana Reyes <${customerId}@example.com> (${customerId})`);
+    expect(alert.parsed.text).toContain('answered the effort (CES) survey with a score of 3 out of 7');
+    expect(await handle.result()).toMatchObject({ status: 'answered', score: 3 });
+
+    const other = await customer('en');
+    const mark = s.sink.messages.length;
+    const calm = await startSurvey(other, { kind: 'ces', template: 'ces-survey' });
+    const second = (await s.mail(mark + 1))[mark];
+    expect(second.envelope.to).toEqual([`${other}@example.com`]);
+    expect((await s.fetch(scoreLinks(second).get(4)!)).status).toBe(200);
+    await s.env.sleep('11 minutes');
+    expect(await calm.handle.result()).toMatchObject({ status: 'answered', score: 4 });
+    expect(ownerMail().filter((m) => m.parsed.text?.includes(other))).toHaveLength(0);
+  });
+});

@@ -36,7 +36,7 @@ describe('template lint', () => {
     const r = await run(templateLintCommand, []);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/^template lint: OK — 11 template\(s\), 92 template\/locale pair\(s\)/);
+    expect(r.stdout).toMatch(/^template lint: OK — 12 template\(s\), 101 template\/locale pair\(s\)/);
   });
   test('broken folder: exit 1 and template/locale: problem lines', async () => {
     const r = await run(templateLintCommand, ['--dir', fixture('broken')]);

@@ -12,7 +12,7 @@ const renderer = shippedRenderer();
 const CUSTOMER_LOCALES = ['en', 'zh-CN', 'vi', 'lv', 'de', 'ja', 'es', 'pt-BR', 'ar'];
 const CUSTOMER_TEMPLATES = [
   'onboarding-welcome', 'onboarding-tips-1', 'onboarding-tips-2', 'onboarding-checkin', 'periodic-checkin',
-  'csat-survey', 'nps-survey', 'survey-reminder', 'survey-thanks', 'loyalty-milestone',
+  'csat-survey', 'nps-survey', 'ces-survey', 'survey-reminder', 'survey-thanks', 'loyalty-milestone',
 ];
 
 afterAll(() => stopMjmlCompiler());
@@ -80,12 +80,12 @@ test.each(pairs)('%s / %s renders a complete email', (template, locale) => {
   }
 });
 
-test.each(['csat-survey', 'nps-survey', 'survey-reminder'])('%s carries one one-click link per score in both parts', (template) => {
+test.each(['csat-survey', 'nps-survey', 'ces-survey', 'survey-reminder'])('%s carries one one-click link per score in both parts', (template) => {
   for (const locale of renderer.locales(template)) {
     const input = sampleInput(renderer.templatesDir, template, locale);
     const scores = input.links.scores as { score: number; url: string }[];
     const email = renderer.render(input);
-    expect(scores.length).toBe(template === 'csat-survey' ? 5 : 11);
+    expect(scores.length).toBe({ 'csat-survey': 5, 'ces-survey': 7 }[template] ?? 11);
     for (const { score, url } of scores) {
       // Handlebars escapes "=" in attribute values (&#x3D;), which every HTML parser decodes back.
       expect(email.html).toContain(`href="${url.replace(/=/g, '&#x3D;')}"`);
@@ -152,4 +152,15 @@ test('dates follow the customer time zone and locale', () => {
 
 test('the shipped templates pass lint', () => {
   expect(renderer.lint()).toEqual([]);
+});
+
+test.each(['en', 'de', 'ja', 'ar'])('survey-reminder (%s) words each survey kind on its own scale', (locale) => {
+  const base = sampleInput(renderer.templatesDir, 'survey-reminder', locale);
+  const text = (kind: string) => renderer.render({ ...base, data: { ...base.data, surveyKind: kind } }).text;
+  // The scale line ("1 = ..., 7 = ...") names the top of each kind's scale (the sample's links are 0-10).
+  expect(text('nps')).toMatch(/10 = /);
+  expect(text('ces')).toMatch(/7 = /);
+  expect(text('csat')).toMatch(/5 = /);
+  expect(text('ces')).not.toMatch(/10 = |5 = /);
+  expect(new Set([text('nps'), text('ces'), text('csat')]).size).toBe(3);
 });

@@ -280,12 +280,23 @@ async function handleSurvey(step: SurveyStep, rt: Runtime): Promise<StepOutcome>
   });
   rt.setNext({ stepId: step.id, kind: 'survey' });
   let result: SurveyResult | undefined;
-  const done = child.result().then((r) => {
-    result = r;
-  });
-  await condition(() => !!result || stopped(rt));
+  let failure: string | undefined;
+  child.result().then(
+    (r) => {
+      result = r;
+    },
+    // A survey that failed or was terminated (say, by an operator) ends the step; the sequence goes on.
+    (err: unknown) => {
+      const e = err as Error & { cause?: unknown };
+      failure = (e?.cause instanceof Error ? e.cause.message : e?.message) || 'the survey workflow failed';
+    },
+  );
+  await condition(() => !!result || failure !== undefined || stopped(rt));
+  if (failure !== undefined && !result) {
+    record(rt, step, startedAt, `failed:${failure}`);
+    return {};
+  }
   if (!result) return { interrupted: true }; // the child is cancelled with this workflow (parent close policy)
-  await done;
   if (result.status === 'answered') rt.survey = { surveyId, score: result.score!, comment: result.comment, kind: step.kind };
   record(rt, step, startedAt, result.status === 'answered' ? `answered:${result.score}` : result.status === 'skipped' ? `skipped:${result.reason}` : 'unanswered');
   return {};

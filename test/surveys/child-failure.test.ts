@@ -1,0 +1,39 @@
+// A survey child that ends without an outcome (terminated by an operator, or failed) ends its step:
+// the sequence records why and goes on, instead of failing its workflow task over and over.
+import { startStack, type Stack } from '../support/stack';
+import type { SequenceDefinition } from '../../domain/sequence/types';
+import type { sequenceWorkflow } from '../../workflows/sequence/workflow';
+
+const def: SequenceDefinition = {
+  id: 'ask-then-thank', version: 1,
+  trigger: { event: 'purchase' },
+  entry: { mode: 'oncePerCustomer' },
+  steps: [
+    { id: 'rate', type: 'survey', kind: 'csat', template: 'csat-survey', window: { days: 3 } },
+    { id: 'after', type: 'send', template: 'onboarding-welcome', category: 'transactional', at: 'now' },
+  ],
+};
+
+describe('a survey child that ends without an outcome', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ sequences: [def], env: { SEND_WINDOWS: '00:00-24:00', WORKING_DAYS: '1,2,3,4,5,6,7', SPREAD_SENDS: 'false' } });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('terminated: the survey step records the failure and the sequence carries on', async () => {
+    await stack.call('PUT', '/v1/customers/tess', { email: 'tess@example.com', locale: 'en' });
+    const post = await stack.call('POST', '/v1/events', { id: 'buy-tess', customerId: 'tess', name: 'purchase', occurredAt: new Date().toISOString() });
+    const parent = post.body.started[0] as string;
+    const child = `${parent}-survey-rate-0`;
+    for (let i = 0; i < 150 && (await stack.db.sendLedger.count({ where: { workflowId: child, status: 'sent' } })) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    await stack.temporal.workflow.getHandle(child).terminate('operator stopped this survey');
+
+    const result = await stack.temporal.workflow.getHandle<typeof sequenceWorkflow>(parent).result();
+    expect(result.status).toBe('completed');
+    expect(result.stepsDone.map((s) => [s.stepId, s.outcome])).toEqual([
+      ['rate', expect.stringMatching(/^failed:.*terminated/i)],
+      ['after', 'sent'],
+    ]);
+  });
+});
