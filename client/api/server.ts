@@ -10,6 +10,7 @@ import type { SequenceRegistry } from '../../domain/sequence/registry';
 import { createAuthenticator } from './auth';
 import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
 import { ingestBatch, ingestEvent } from './ingest';
+import { parseJsonBody } from './json-body';
 import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
 
@@ -46,7 +47,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024, routerOptions: { maxParamLength: 8192 } });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Only JSON bodies: text/plain gets the same 415 as any other type (Fastify would read it as text).
-  app.removeContentTypeParser('text/plain');
+  // JSON goes through our parser: duplicate and reserved keys are refused with the field's name.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   app.register(swagger, {
     openapi: {
@@ -67,15 +76,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (err instanceof FieldErrors) return reply.code(400).send({ error: 'invalid request', errors: err.errors });
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'send the body as application/json' });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `the body is larger than ${deps.bodyLimit ?? 1024 * 1024} bytes: send fewer events per batch (at most ${MAX_BATCH})` });
-    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: 'is empty: send a JSON object' }] });
-    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      // Fastify's parser (secure-json-parse) drops the cause: a syntax error and a prototype-poisoning
-      // key end the same way, so the message names both.
-      return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: 'is not valid JSON, or uses a reserved key ("__proto__", or "constructor" holding "prototype"): fix the syntax or rename the key' }] });
-    }
-    if (err instanceof SyntaxError) {
-      return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: `is not valid JSON: ${err.message}` }] });
-    }
     if (err.validation) {
       // Body shapes are checked again by validateCustomer/validateEvent for precise messages.
       return reply.code(400).send({ error: 'invalid request', errors: [{ field: 'body', message: err.message }] });

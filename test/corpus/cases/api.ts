@@ -84,17 +84,38 @@ export const apiCases: ApiCase[] = [
   {
     id: 'api-proto-top-level', surface: 'api', title: '"__proto__" key in a customer body',
     input: { method: 'PUT', url: '/v1/customers/c-proto', raw: '{"email":"eve@example.com","__proto__":{"isAdmin":true}}' },
-    expect: { status: 400, field: 'body', message: /reserved key \("__proto__"/ },
+    expect: { status: 400, field: '__proto__', message: /is a reserved key \("__proto__"\): rename it/ },
   },
   {
     id: 'api-proto-in-attributes', surface: 'api', title: '"__proto__" key inside attributes',
     input: { method: 'PUT', url: '/v1/customers/c-proto2', raw: '{"email":"eve@example.com","attributes":{"plan":"pro","__proto__":{"isAdmin":true}}}' },
-    expect: { status: 400, field: 'body', message: /__proto__/ },
+    expect: { status: 400, field: 'attributes.__proto__', message: /is a reserved key \("__proto__"\)/ },
   },
   {
     id: 'api-constructor-prototype', surface: 'api', title: '"constructor.prototype" in event properties',
     input: { method: 'POST', url: '/v1/events', raw: `{"id":"e-ctor","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"constructor":{"prototype":{"isAdmin":true}}}}` },
-    expect: { status: 400, field: 'body', message: /"constructor" holding "prototype"/ },
+    expect: { status: 400, field: 'properties.constructor.prototype', message: /"constructor" holding "prototype"/ },
+  },
+  {
+    id: 'api-proto-escaped', surface: 'api', title: '"__proto__" spelled with a JSON escape (\\u005f_proto__)',
+    input: { method: 'PUT', url: '/v1/customers/c-proto3', raw: '{"email":"eve@example.com","attributes":{"\\u005f_proto__":{"isAdmin":true}}}' },
+    expect: { status: 400, field: 'attributes.__proto__', message: /is a reserved key \("__proto__"\)/ },
+  },
+  // --- ambiguous JSON
+  {
+    id: 'api-duplicate-key', surface: 'api', title: 'the email key given twice (parsers disagree on which wins)',
+    input: { method: 'PUT', url: '/v1/customers/c-dup', raw: '{"email":"eve@example.com","locale":"en","email":"mallory@example.com"}' },
+    expect: { status: 400, field: 'email', message: /appears twice in the same object: send each key once/ },
+  },
+  {
+    id: 'api-duplicate-key-in-batch', surface: 'api', title: 'a property given twice inside the second event of a batch',
+    input: { method: 'POST', url: '/v1/events', raw: `{"events":[{"id":"d-1","customerId":"known","name":"signup","occurredAt":"${NOW}"},{"id":"d-2","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"plan":"pro","plan":"free"}}]}` },
+    expect: { status: 400, field: 'events.1.properties.plan', message: /appears twice/ },
+  },
+  {
+    id: 'api-json-syntax-error', surface: 'api', title: 'a trailing comma in the body',
+    input: { method: 'PUT', url: '/v1/customers/c-comma', raw: '{"email":"eve@example.com",}' },
+    expect: { status: 400, field: 'body', message: /is not valid JSON: .*position/ },
   },
   // --- null, empty and wrongly typed bodies
   {

@@ -1,0 +1,67 @@
+// The API's JSON body parser. Stricter than JSON.parse in two ways, each answered with the field
+// that is wrong: a key given twice in one object (JSON.parse keeps the last silently, other parsers
+// the first, so two systems could read one request differently), and the reserved keys that
+// prototype-pollution attacks use ("__proto__", or "constructor" holding "prototype"), which are
+// refused whatever their escaping. Iterative throughout: deeply nested input cannot exhaust the stack.
+import { FieldErrors } from './schemas';
+
+type Frame = { kind: 'object'; path: string; keys: Set<string>; key?: string; expectKey: boolean } | { kind: 'array'; path: string; index: number };
+
+const join = (path: string, part: string | number) => (path ? `${path}.${part}` : String(part));
+
+/** Parses a request body; throws FieldErrors naming the field for anything it refuses. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw new FieldErrors([{ field: 'body', message: 'is empty: send a JSON object' }]);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new FieldErrors([{ field: 'body', message: `is not valid JSON: ${(err as Error).message}` }]);
+  }
+  const problem = checkKeys(text);
+  if (problem) throw new FieldErrors([problem]);
+  return value;
+}
+
+/** Walks text that JSON.parse accepted and reports the first duplicate or reserved key. */
+function checkKeys(text: string): { field: string; message: string } | undefined {
+  const stack: Frame[] = [];
+  const top = () => stack[stack.length - 1];
+  /** The path of the value that starts here (inside the current container). */
+  const valuePath = () => {
+    const f = top();
+    if (!f) return '';
+    return f.kind === 'object' ? join(f.path, f.key ?? '') : join(f.path, f.index);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const f = top();
+      if (f?.kind === 'object' && f.expectKey) {
+        // Decoded, so an escaped "\u005f_proto__" is seen for what it is.
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const field = join(f.path, key);
+        if (key === '__proto__') return { field, message: 'is a reserved key ("__proto__"): rename it' };
+        if (key === 'prototype' && /(^|\.)constructor$/.test(f.path)) return { field, message: 'is a reserved key ("constructor" holding "prototype"): rename it' };
+        if (f.keys.has(key)) return { field, message: 'appears twice in the same object: send each key once' };
+        f.keys.add(key);
+        f.key = key;
+        f.expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push({ kind: 'object', path: valuePath(), keys: new Set(), expectKey: true });
+    } else if (c === '[') {
+      stack.push({ kind: 'array', path: valuePath(), index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const f = top();
+      if (f?.kind === 'object') f.expectKey = true;
+      else if (f) f.index += 1;
+    }
+  }
+  return undefined;
+}
