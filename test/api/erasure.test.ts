@@ -5,6 +5,7 @@ import { startStack, type Stack } from '../support/stack';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { signLink } from '../../domain/signed-links';
 import { helpRequestPrefix } from '../../client/api/routes/help';
+import { eventually } from '../delivery/support';
 
 const seq: SequenceDefinition = {
   id: 'welcome-then-wait', version: 1,
@@ -88,13 +89,7 @@ describe('erasure reaches every execution that holds the customer', () => {
   });
   afterAll(async () => stack?.stop());
 
-  const until = async (what: string, fn: () => Promise<boolean>) => {
-    for (let i = 0; i < 300; i++) {
-      if (await fn()) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  const until = (what: string, fn: () => Promise<boolean>) => eventually(fn, what, 60_000, 200);
   const runsOf = async (query: string) => {
     const runs: Array<{ workflowId: string; runId: string }> = [];
     for await (const r of stack.temporal.workflow.list({ query })) runs.push({ workflowId: r.workflowId, runId: r.runId });
