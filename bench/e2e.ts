@@ -110,6 +110,14 @@ async function main() {
       const drv = (here.user + here.system) / 1e6;
       return `CPU: ${workerKey === 'worker' ? 'engine worker' : 'bare worker'} ${fmt(w, 1)} s, Temporal server ${fmt(srv, 1)} s, ${workerKey === 'worker' ? 'API + sink + driver' : 'driver'} ${fmt(drv, 1)} s; ${fmt((1000 * (w + srv + drv)) / work, 1)} ms per ${unit} (worker ${fmt((1000 * w) / work, 1)}, server ${fmt((1000 * srv) / work, 1)})`;
     };
+    // A worker that dies mid-run ends the benchmark with an error instead of a wait for emails that never come.
+    let stopping = false;
+    const died = Promise.race([worker.exited.then((c) => ['outreach worker', c] as const), bare.exited.then((c) => ['bare worker', c] as const)]).then(([who, code]) => {
+      if (!stopping) throw new Error(`the ${who} process exited (code ${code}) during the benchmark`);
+      return new Promise<never>(() => undefined);
+    });
+    died.catch(() => undefined);
+    const watch = <T>(p: Promise<T>) => Promise.race([p, died]);
     try {
       const customers = (mode: string) => Array.from({ length: N }, (_, i) => `${mode}-${i}`);
       for (const mode of MODES) {
@@ -129,17 +137,17 @@ async function main() {
         const t0 = Date.now();
         let ingested = 0;
         if (mode === 'steady') {
-          await pool(ids, CONCURRENCY, async (id) => {
+          await watch(pool(ids, CONCURRENCY, async (id) => {
             const s = Date.now();
             await signup(stack, id);
             await arrivals.all(`${id}@example.com`);
             latencies.push(Date.now() - s);
-          });
+          }));
           ingested = (Date.now() - t0) / 1000;
         } else if (mode === 'burst') {
           await pool(ids, CONCURRENCY, (id) => signup(stack, id));
           ingested = (Date.now() - t0) / 1000;
-          await pool(ids, 500, (id) => arrivals.all(`${id}@example.com`));
+          await watch(pool(ids, 500, (id) => arrivals.all(`${id}@example.com`)));
         } else throw new Error(`BENCH_MODES: unknown mode "${mode}" (steady, burst)`);
         const elapsed = (Date.now() - t0) / 1000;
         const emailsPerSec = (SENDS * N) / elapsed;
@@ -156,11 +164,11 @@ async function main() {
         const bc0 = cpu();
         const b0 = Date.now();
         if (mode === 'steady') {
-          await pool(ids, CONCURRENCY, (id) => env.client.workflow.execute('bareWorkflow', { workflowId: `bare-${mode}-${id}`, taskQueue: 'bench-bare' }));
+          await watch(pool(ids, CONCURRENCY, (id) => env.client.workflow.execute('bareWorkflow', { workflowId: `bare-${mode}-${id}`, taskQueue: 'bench-bare' })));
         } else {
           const handles: Array<{ result(): Promise<unknown> }> = [];
           await pool(ids, CONCURRENCY, async (id) => handles.push(await env.client.workflow.start('bareWorkflow', { workflowId: `bare-${mode}-${id}`, taskQueue: 'bench-bare' })));
-          await pool(handles, 500, (h) => h.result());
+          await watch(pool(handles, 500, (h) => h.result()));
         }
         const bareSeconds = (Date.now() - b0) / 1000;
         const bareRate = N / bareSeconds;
@@ -180,6 +188,7 @@ async function main() {
       console.log(`\nledger: ${fmt(sent)} sent of ${fmt(expected)} due; sink: ${fmt(stack.sink.received)} messages, ${fmt(arrivals.messageIds.size)} distinct Message-IDs (duplicates: ${fmt(arrivals.duplicates)})`);
       console.log(`summary: ${results.map((r) => `${r.mode} ${fmt(r.ours, 1)}/${fmt(r.bare, 1)} = ${fmt(r.ours / r.bare, 2)}`).join('; ')}`);
     } finally {
+      stopping = true;
       await worker.stop();
       await bare.stop();
       await stack.stop();

@@ -44,6 +44,8 @@ export function rssOf(pid: number): number {
 
 export interface Spawned {
   child: ChildProcess;
+  /** Settles with the exit code when the process ends (for whatever reason). */
+  exited: Promise<number | null>;
   /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
   stop(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export interface Spawned {
  */
 export async function spawnReady(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []): Promise<Spawned> {
   const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     let buffer = '';
     let isReady = false;
@@ -74,6 +76,7 @@ export async function spawnReady(script: string, args: string[], env: NodeJS.Pro
   });
   return {
     child,
+    exited,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
