@@ -4,9 +4,8 @@
 //   npx tsx bench/cost.ts
 import { startStack } from '../test/support/stack';
 import type { SequenceDefinition } from '../domain/sequence/types';
-import { fmt, machine, rssOf, withDevServer } from './support';
+import { fmt, machine, rssOf, spawnReady, withDevServer } from './support';
 import { sequenceWorkflow } from '../workflows/sequence/workflow';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const SLEEPERS = Number(process.env.BENCH_SLEEPERS ?? 10_000);
@@ -50,11 +49,12 @@ async function main() {
       // Memory: a separate worker process (as deployed: `outreach worker`) holding SLEEPERS
       // enrollments that sleep; its resident memory is read from /proc once all have started.
       const queue = `${stack.taskQueue}-mem`;
-      const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'outreach.js'), 'worker'], {
-        env: { ...process.env, DATABASE_URL: stack.config.database.url, TEMPORAL_ADDRESS: stack.config.temporal.address, TEMPORAL_TASK_QUEUE: queue, SMTP_URL: stack.config.smtp.url, OUTREACH_SECRET: stack.config.secret, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const worker = await spawnReady(path.join(__dirname, '..', 'bin', 'outreach.js'), ['worker'], {
+        ...process.env, DATABASE_URL: stack.config.database.url, TEMPORAL_ADDRESS: stack.config.temporal.address, TEMPORAL_TASK_QUEUE: queue, SMTP_URL: stack.config.smtp.url, OUTREACH_SECRET: stack.config.secret, LOG_LEVEL: 'warn',
+      }, /^worker polling/);
+      const child = worker.child;
       try {
+        // Settle after start-up (template warm-up, the MJML thread stopping) before the idle reading.
         await new Promise((r) => setTimeout(r, 4000));
         const idle = rssOf(child.pid!);
         const t0 = Date.now();
@@ -80,7 +80,7 @@ async function main() {
           await Promise.all(Array.from({ length: Math.min(500, SLEEPERS - i) }, (_, j) => stack.temporal.workflow.getHandle(`cost-sleep-s-${i + j}`).terminate('bench over').catch(() => undefined)));
         }
       } finally {
-        child.kill('SIGTERM');
+        await worker.stop();
       }
     } finally {
       await stack.stop();

@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, tuneSqlite, type Db } from '../../activities/db/client';
@@ -23,7 +22,7 @@ import { MailCatcher, type CaughtMessage } from '../../client/mail-catcher/mail-
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { sequenceWorkflow } from '../../workflows/sequence/workflow';
 import { startDevServer } from '../../worker/support/dev-server';
-import { findPgBin, freePort } from '../../test/support/postgres';
+import { freePort, initCluster } from '../../test/support/postgres';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +87,7 @@ export function formatSummary(s: FaultSummary): string {
   ].join('\n');
 }
 
-// freePort and findPgBin come from the test support, shared with the jest setup.
+// freePort and the cluster set-up come from the test support, shared with the jest setup.
 export { freePort };
 
 // ---------------------------------------------------------------------------------------------
@@ -144,17 +143,9 @@ export interface RestartablePostgres {
 }
 
 export async function startRestartablePostgres(): Promise<RestartablePostgres> {
-  const bin = findPgBin();
-  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (Debian: apt-get install postgresql)');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-faults-pg-'));
-  const dataDir = path.join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  const exec = (cmd: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, { stdio: 'pipe', cwd: dir });
-  const port = await freePort();
+  const { bin, dir, dataDir, port, exec } = await initCluster('outreach-faults-pg-',
+    'PostgreSQL server binaries not found under /usr/lib/postgresql (Debian: apt-get install postgresql)');
   const pgCtl = path.join(bin, 'pg_ctl');
-  exec(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'outreach', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
   // Options in the data directory's config, so `pg_ctl restart` keeps the same port and socket dir.
   fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), [
     `port = ${port}`, `unix_socket_directories = '${dir}'`, `listen_addresses = '127.0.0.1'`,

@@ -34,21 +34,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  if (process.env.TEST_POSTGRES_URL) return { url: process.env.TEST_POSTGRES_URL, stop: () => undefined };
+/** A fresh, stopped cluster in a temp folder: initdb done, trust auth for the role `outreach`. */
+export interface PgCluster {
+  bin: string;
+  dir: string;
+  dataDir: string;
+  port: number;
+  /** Runs a PostgreSQL program (as the `postgres` system user when we are root: PostgreSQL refuses root). */
+  exec(cmd: string, args: string[]): void;
+}
+
+export async function initCluster(prefix: string, missingBinaries: string): Promise<PgCluster> {
   const bin = findPgBin();
-  if (!bin) {
-    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: install them (Debian: apt-get install postgresql) or set TEST_POSTGRES_URL to a server whose role has CREATEDB');
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-pg-'));
+  if (!bin) throw new Error(missingBinaries);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dataDir = path.join(dir, 'data');
-  // PostgreSQL refuses to run as root; when we are root, run it as the `postgres` system user.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  const exec = (cmd: string, args: string[]) =>
+  const exec = (cmd: string, args: string[]) => {
     execFileSync(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, { stdio: 'pipe', cwd: dir });
+  };
   const port = await freePort();
   exec(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'outreach', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  return { bin, dir, dataDir, port, exec };
+}
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  if (process.env.TEST_POSTGRES_URL) return { url: process.env.TEST_POSTGRES_URL, stop: () => undefined };
+  const { bin, dir, dataDir, port, exec } = await initCluster('outreach-pg-',
+    'PostgreSQL server binaries not found under /usr/lib/postgresql: install them (Debian: apt-get install postgresql) or set TEST_POSTGRES_URL to a server whose role has CREATEDB');
   exec(path.join(bin, 'pg_ctl'), [
     '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start',
     '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,

@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CheckinPlan } from '../../activities/checkins';
-import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } from '../../domain/search-attributes';
+import { OutreachSequence } from '../../domain/search-attributes';
 import {
   cancelSignal,
   eventSignal,
@@ -42,6 +42,7 @@ import {
 } from './messages';
 
 import { acts } from '../shared/activities';
+import { searchAttributePublisher } from '../shared/publish';
 
 const DAY_MS = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -72,17 +73,9 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
     if (state.status !== 'running') return 'completed';
     return state.currentStep === 'checkin' ? 'sending' : 'waiting';
   }
-  let published = '';
+  const publishAttributes = searchAttributePublisher();
   function publish() {
-    const attrs = { step: state.status === 'running' ? state.currentStep ?? '' : '', state: opsState(), at: state.next?.at ?? '' };
-    const key = JSON.stringify(attrs);
-    if (key === published) return; // no upsert (and no history event) when nothing changed
-    published = key;
-    upsertSearchAttributes([
-      { key: OutreachStep, value: attrs.step || null },
-      { key: OutreachState, value: attrs.state },
-      { key: OutreachNextActionAt, value: attrs.at ? new Date(attrs.at) : null },
-    ] as never); // typed-pair overload; the cast keeps the mixed key types in one call
+    publishAttributes({ step: state.status === 'running' ? state.currentStep ?? '' : '', state: opsState(), at: state.next?.at ?? '' });
   }
   function setNext(next?: NextAction) {
     state.next = next;

@@ -15,7 +15,8 @@ import {
   ContinueAsNew,
 } from '@temporalio/workflow';
 import type { SequenceDefinition, SequenceEvent, Step } from '../../domain/sequence/types';
-import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } from '../../domain/search-attributes';
+import { OutreachSequence } from '../../domain/search-attributes';
+import { searchAttributePublisher } from '../shared/publish';
 import {
   cancelSignal,
   eventSignal,
@@ -102,21 +103,9 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
     return state.next?.kind === 'send' && state.next.at && Date.parse(state.next.at) <= Date.now() ? 'sending' : 'waiting';
   }
 
-  let published = '';
+  const publishAttributes = searchAttributePublisher();
   function publish() {
-    const attrs = {
-      step: state.currentStep ?? '',
-      state: opsState(),
-      at: state.next?.at ?? '',
-    };
-    const key = JSON.stringify(attrs);
-    if (key === published) return; // avoid an upsert command (and history event) when nothing changed
-    published = key;
-    upsertSearchAttributes([
-      { key: OutreachStep, value: attrs.step || null },
-      { key: OutreachState, value: attrs.state },
-      { key: OutreachNextActionAt, value: attrs.at ? new Date(attrs.at) : null },
-    ] as never); // typed-pair overload; the cast keeps the mixed key types in one call
+    publishAttributes({ step: state.currentStep ?? '', state: opsState(), at: state.next?.at ?? '' });
   }
 
   setHandler(stateQuery, () => ({ ...state, status: rt.paused && state.status === 'running' ? 'paused' : state.status }));
