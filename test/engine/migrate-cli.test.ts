@@ -90,6 +90,38 @@ describe('outreach sequence migrate', () => {
     const [msg] = await stack.sink.waitFor(1);
     expect(msg.raw).toMatch(/X-Outreach-Template: onboarding-tips-2/);
   });
+
+  it('refuses, naming the step, to move enrollments waiting at a step the new version lacks', async () => {
+    // Version 3 renames the waiting step: enrollments at "hold" need a mapping.
+    const v3 = {
+      ...v1, version: 3,
+      steps: [
+        { id: 'ready', type: 'waitForEvent', event: 'go', timeout: { days: 30 }, onEvent: 'new-send', onTimeout: 'new-send' },
+        { id: 'new-send', type: 'send', template: 'onboarding-tips-2', category: 'transactional', at: 'now' },
+      ],
+    };
+    const v3File = path.join(dir, 'migratable-v3.yaml');
+    fs.writeFileSync(v3File, YAML.stringify(v3));
+    await stack.call('PUT', '/v1/customers/m2', { email: 'm2@example.com' });
+    const started = await stack.call('POST', '/v1/events', { id: 'm2-signup', customerId: 'm2', name: 'signup', occurredAt: new Date().toISOString() });
+    const handle = stack.temporal.workflow.getHandle(started.body.started[0]);
+    await waitUntil(async () => (await handle.query(stateQuery)).currentStep === 'hold');
+
+    const dry = await cli(v3File, '--dry-run');
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/hold/);
+    const run = await cli(v3File, '--yes');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/hold/);
+    const still = await handle.query(stateQuery);
+    expect(still).toMatchObject({ sequenceVersion: 1, currentStep: 'hold' });
+
+    // With the mapping it takes, and the command says so for each run at once.
+    const mapped = await cli(v3File, '--map', 'hold=ready', '--yes');
+    expect(mapped.code).toBe(0);
+    expect(mapped.stdout).toMatch(/1 of 1/);
+    await handle.terminate('test over');
+  });
 });
 
 async function waitUntil(pred: () => Promise<boolean>, timeoutMs = 20_000) {

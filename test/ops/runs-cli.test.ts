@@ -120,6 +120,21 @@ describe('outreach runs', () => {
     expect((await stack.db.enrollment.findUnique({ where: { workflowId: id } }))?.status).toBe('running');
   });
 
+  it('says at once when an action does not apply to the run', async () => {
+    // Resuming a run that is not paused is refused by the run itself, and the command says why.
+    const id = runs.waiting[1];
+    const r = await cli(stack, ['runs', 'resume', id, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not paused/);
+    const p = await cli(stack, ['runs', 'pause', id, '--yes']);
+    expect(p.code).toBe(0);
+    const twice = await cli(stack, ['runs', 'pause', id, '--yes']);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/already paused/);
+    expect((await cli(stack, ['runs', 'resume', id, '--yes'])).code).toBe(0);
+    await until('waiting again', async () => (await count(stack, `WorkflowId = '${id}' AND OutreachState = 'waiting'`)) === 1);
+  });
+
   const hasScript = ['/usr/bin/script', '/bin/script'].some((p) => fs.existsSync(p));
   (hasScript ? it : it.skip)('asks for confirmation on a terminal', async () => {
     const id = runs.waiting[1];

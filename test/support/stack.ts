@@ -82,6 +82,8 @@ export interface StackOptions {
   api?: { bodyLimit?: number };
   /** Options for the SMTP sink (benchmarks count messages without keeping them). */
   sink?: MailCatcherOptions;
+  /** Where the API's Temporal client connects (a fault proxy, say); the worker always uses the server itself. */
+  apiTemporalAddress?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -106,7 +108,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const transport = createTransport(config.smtp);
   const renderer = new TemplateRenderer();
   const registry = new SequenceRegistry(opts.sequences ?? []);
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect({ address: opts.apiTemporalAddress ?? address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);

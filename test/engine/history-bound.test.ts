@@ -1,0 +1,67 @@
+// Bounded histories inside one step (issue 14, defect 3): a wait that hears many events hands over
+// to a new run (continue-as-new) before its history grows large, keeps its deadline, and the email
+// still goes out on time.
+import { startTimeSkipping, type SkippingStack } from '../support/time-skipping';
+import { enroll, inBusinessHours, seedCustomer, waitForState } from './helpers';
+import { eventSignal } from '../../workflows/sequence/messages';
+import type { SequenceDefinition } from '../../domain/sequence/types';
+import type { WorkflowHandle } from '@temporalio/client';
+
+const longWait: SequenceDefinition = {
+  id: 'long-wait', version: 1, trigger: { event: 'signup' }, entry: { mode: 'oncePerCustomer' }, goal: { event: 'login' },
+  steps: [
+    { id: 'month', type: 'wait', duration: { days: 30 } },
+    { id: 'hello', type: 'send', template: 'onboarding-tips-1', category: 'transactional' },
+  ],
+};
+
+/** History lengths of every run of a chain, newest first. */
+async function runLengths(ts: SkippingStack, handle: WorkflowHandle): Promise<number[]> {
+  let runId: string | undefined = (await handle.describe()).runId;
+  const lengths: number[] = [];
+  while (runId) {
+    const history: Awaited<ReturnType<WorkflowHandle["fetchHistory"]>> = await ts.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    lengths.push(events.length);
+    const previous: string | null | undefined = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    runId = previous || undefined;
+  }
+  return lengths;
+}
+
+describe('a long wait that hears many events', () => {
+  let ts: SkippingStack;
+  beforeAll(async () => {
+    ts = await startTimeSkipping();
+  });
+  afterAll(async () => ts?.stop());
+
+  it('continues as new inside the wait, keeps its deadline and sends on time', async () => {
+    const place = { timeZone: 'Europe/Berlin', country: 'DE' };
+    await seedCustomer(ts, { id: 'soak-1', ...place });
+    const limit = 300;
+    const events = 2_000;
+    const { result, handle, deadline } = await ts.withWorker(async () => {
+      const h = await enroll(ts, longWait, 'soak-1', { historyLimit: limit });
+      const waiting = await waitForState(h, (s) => s.next?.kind === 'wait');
+      for (let i = 0; i < events; i += 50) {
+        await Promise.all(Array.from({ length: Math.min(50, events - i) }, (_, j) =>
+          h.signal(eventSignal, { id: `login-${i + j}`, name: 'login', occurredAt: new Date().toISOString(), properties: {} })));
+      }
+      return { result: await h.result(), handle: h, deadline: Date.parse(waiting.next!.at!) };
+    });
+    const lengths = await runLengths(ts, handle);
+    expect(lengths.length).toBeGreaterThan(1);
+    // A run hands over within one workflow task of reaching the limit.
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(limit + 120);
+    expect(result.status).toBe('completed');
+    expect(result.goalReachedAt).toBeDefined();
+    const sent = result.stepsDone.find((s) => s.stepId === 'hello')!;
+    expect(sent.outcome).toBe('sent');
+    // On time: the first business-hours instant at or after the 30-day deadline (within a long weekend).
+    expect(Date.parse(sent.finishedAt)).toBeGreaterThanOrEqual(deadline);
+    expect(Date.parse(sent.finishedAt) - deadline).toBeLessThan(4 * 86_400_000);
+    expect(inBusinessHours(ts, place, sent.finishedAt)).toBe(true);
+    expect(result.stepsDone.filter((s) => s.stepId === 'month')).toHaveLength(1);
+  }, 300_000);
+});
