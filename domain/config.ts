@@ -130,6 +130,11 @@ export interface Config {
   delivery: DeliveryConfig;
   surveys: SurveyConfig;
   checkins: CheckinConfig;
+  /** Event dispatch (client/api/dispatch.ts). */
+  dispatch: {
+    /** DISPATCH_WAIT_MS: how long POST /v1/events waits for its events' dispatch before answering `dispatched: false`. */
+    waitMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -330,6 +335,9 @@ export function loadConfig(env: Env = process.env): Config {
       autoStart: boolVar(env, 'CHECKIN_AUTO_START', false),
       stopEvents: eventListVar(env, 'CHECKIN_STOP_EVENTS', ['unsubscribed', 'churned']),
       plansFile: env.CHECKIN_PLANS_FILE ? path.resolve(PROJECT_ROOT, env.CHECKIN_PLANS_FILE) : undefined,
+    },
+    dispatch: {
+      waitMs: intVar(env, 'DISPATCH_WAIT_MS', 5_000, 0, 120_000),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Config } from '../../domain/config';
 import { canonicalCountry, canonicalRegion, canonicalTimeZone } from '../../domain/calendar/validation';
 import { opaqueId } from '../../domain/signed-links';
 import { helpRequestPrefix } from './routes/help';
+import { identityKey } from './identity';
 import { profileChangedSignal, stateQuery, type EnrollmentState } from '../../workflows/sequence/messages';
 import type { CustomerInput } from './schemas';
 
@@ -108,7 +109,8 @@ export async function eraseCustomer(deps: CustomerDeps, customerId: string): Pro
   const { db, temporal, config } = deps;
   const customer = await db.customer.findUnique({ where: { id: customerId } });
   if (!customer) return { erased: false, workflows: 0 };
-  const subject = `erased-${opaqueId(config.secret, customerId)}`;
+  const key = await identityKey(db, config);
+  const subject = `erased-${opaqueId(key, customerId)}`;
   const enrollments = await db.enrollment.findMany({ where: { customerId } });
   const ledgerWorkflows = await db.sendLedger.findMany({ where: { customerId }, select: { workflowId: true }, distinct: ['workflowId'] });
   const roots = [...new Set([...enrollments.map((e) => e.workflowId), ...ledgerWorkflows.map((l) => l.workflowId)])];
@@ -128,7 +130,7 @@ export async function eraseCustomer(deps: CustomerDeps, customerId: string): Pro
   // anything is deleted; then deleted children first, so no parent-close policy races a deletion.
   const clauses = [
     ...roots.flatMap((id) => [`WorkflowId = ${quote(id)}`, `WorkflowId STARTS_WITH ${quote(`${id}-survey-`)}`]),
-    `WorkflowId STARTS_WITH ${quote(helpRequestPrefix(config.secret, customerId))}`,
+    `WorkflowId STARTS_WITH ${quote(helpRequestPrefix(key, customerId))}`,
   ];
   const runs: Array<{ workflowId: string; runId: string }> = [];
   for (let i = 0; i < clauses.length; i += 50) {

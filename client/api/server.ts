@@ -13,6 +13,7 @@ import { ingestBatch, ingestEvent } from './ingest';
 import { parseJsonBody } from './json-body';
 import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
+import { Dispatcher } from './dispatch';
 
 export interface ApiDeps {
   config: Config;
@@ -41,6 +42,9 @@ function isUnstorableText(err: unknown): boolean {
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const { db, config } = deps;
   const enrollmentDeps: EnrollmentDeps = { db, temporal: deps.temporal, registry: deps.registry, config, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
+  // Dispatches accepted events in order per customer, and sweeps up what is still queued (dispatch.ts).
+  const dispatcher = new Dispatcher(enrollmentDeps).start();
+  enrollmentDeps.dispatcher = dispatcher;
   const ajv = makeAjv();
   // Long path parameters reach the routes, which answer with the field that is wrong (a customer id
   // over 200 characters is a 400 naming `id`), instead of Fastify's bare 414 at 100 characters.
@@ -71,6 +75,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addSchema(eventsBodySchema);
 
   app.addHook('onRequest', createAuthenticator(db));
+  app.addHook('onClose', async () => dispatcher.stop());
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof FieldErrors) return reply.code(400).send({ error: 'invalid request', errors: err.errors });

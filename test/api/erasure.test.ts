@@ -5,6 +5,7 @@ import { startStack, type Stack } from '../support/stack';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { signLink } from '../../domain/signed-links';
 import { helpRequestPrefix } from '../../client/api/routes/help';
+import { identityKey } from '../../client/api/identity';
 import { eventually } from '../delivery/support';
 
 const seq: SequenceDefinition = {
@@ -122,7 +123,7 @@ describe('erasure reaches every execution that holds the customer', () => {
     // 3. A help request from a check-in link.
     const token = signLink(stack.config.secret, { p: 'help', c: id, e: Math.floor(Date.now() / 1000) + 3600, w: parent });
     expect((await fetch(`${stack.baseUrl}/h/${token}`)).status).toBe(200);
-    const helpQuery = `WorkflowId STARTS_WITH "${helpRequestPrefix(stack.config.secret, id)}"`;
+    const helpQuery = `WorkflowId STARTS_WITH "${helpRequestPrefix(await identityKey(stack.db, stack.config), id)}"`;
     await until('the help request in visibility', async () => (await runsOf(helpQuery)).length === 1);
 
     const before = [...(await runsOf(`WorkflowId = "${parent}" OR WorkflowId = "${child}" OR WorkflowId = "${longId}"`)), ...(await runsOf(helpQuery))];

@@ -3,6 +3,7 @@
 import { startStack, type Stack } from '../support/stack';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { workflowIdFor } from '../../client/api/enrollments';
+import { identityKey } from '../../client/api/identity';
 
 const now = () => new Date().toISOString();
 const longWait = { id: 'hold', type: 'wait' as const, duration: { days: 30 } };
@@ -31,8 +32,10 @@ const sequences: SequenceDefinition[] = [
 
 describe('ingestion API', () => {
   let stack: Stack;
+  let key: string;
   beforeAll(async () => {
     stack = await startStack({ sequences });
+    key = await identityKey(stack.db, stack.config);
     await stack.call('PUT', '/v1/customers/c1', { email: 'c1@example.com', locale: 'en', timeZone: 'America/New_York', country: 'US' });
   });
   afterAll(async () => {
@@ -46,7 +49,7 @@ describe('ingestion API', () => {
     expect(basic.status).toBe(202);
     expect(basic.body.started).toEqual([]);
     const pro = await stack.call('POST', '/v1/events', { id: 's-pro', customerId: 'c1', name: 'signup', occurredAt: now(), properties: { plan: 'pro' } });
-    expect(pro.body.started).toEqual([workflowIdFor(stack.config.secret, 'pro-welcome', 'c1', 'once')]);
+    expect(pro.body.started).toEqual([workflowIdFor(key, 'pro-welcome', 'c1', 'once')]);
     const desc = await stack.temporal.workflow.getHandle(pro.body.started[0]).describe();
     expect(desc.status.name).toBe('RUNNING');
   });
@@ -55,9 +58,9 @@ describe('ingestion API', () => {
     const small = await stack.call('POST', '/v1/events', { id: 'p-1', customerId: 'c1', name: 'purchase', occurredAt: now(), properties: { orderId: 'A1', amount: 20 } });
     expect(small.body.started).toEqual([]);
     const big = await stack.call('POST', '/v1/events', { id: 'p-2', customerId: 'c1', name: 'purchase', occurredAt: now(), properties: { orderId: 'A2', amount: 150 } });
-    expect(big.body.started).toEqual([workflowIdFor(stack.config.secret, 'big-order', 'c1', 'key:A2')]);
+    expect(big.body.started).toEqual([workflowIdFor(key, 'big-order', 'c1', 'key:A2')]);
     const sameOrder = await stack.call('POST', '/v1/events', { id: 'p-3', customerId: 'c1', name: 'purchase', occurredAt: now(), properties: { orderId: 'A2', amount: 150 } });
-    expect(sameOrder.body.started).not.toContain(workflowIdFor(stack.config.secret, 'big-order', 'c1', 'key:A2'));
+    expect(sameOrder.body.started).not.toContain(workflowIdFor(key, 'big-order', 'c1', 'key:A2'));
     const rows = await stack.db.enrollment.findMany({ where: { sequenceId: 'big-order' } });
     expect(rows.map((r) => r.entryKey)).toEqual(['key:A2']);
   });
@@ -73,7 +76,7 @@ describe('ingestion API', () => {
   it('starts on the spend tier an event crosses (total milestone)', async () => {
     // 20 + 150 + 150 + 10 = 330 so far; 200 more crosses 500.
     const r = await stack.call('POST', '/v1/events', { id: 'p-5', customerId: 'c1', name: 'purchase', occurredAt: now(), properties: { orderId: 'A5', amount: 200 } });
-    expect(r.body.started).toContain(workflowIdFor(stack.config.secret, 'loyal', 'c1', 'once:milestone:total:500'));
+    expect(r.body.started).toContain(workflowIdFor(key, 'loyal', 'c1', 'once:milestone:total:500'));
   });
 
   it('acknowledges a redelivered event as a duplicate and changes nothing', async () => {
@@ -107,7 +110,7 @@ describe('ingestion API', () => {
 
   it('delivers later events to running enrollments (exit rule ends the run)', async () => {
     const start = await stack.call('POST', '/v1/events', { id: 'ex-1', customerId: 'c1', name: 'purchase', occurredAt: now(), properties: { orderId: 'X1', amount: 500 } });
-    const wf = workflowIdFor(stack.config.secret, 'big-order', 'c1', 'key:X1');
+    const wf = workflowIdFor(key, 'big-order', 'c1', 'key:X1');
     expect(start.body.started).toContain(wf);
     await stack.call('POST', '/v1/events', { id: 'ex-2', customerId: 'c1', name: 'refund', occurredAt: now(), properties: { orderId: 'X1' } });
     const result = await stack.temporal.workflow.getHandle(wf).result();

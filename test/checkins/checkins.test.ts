@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { checkinWorkflowId } from '../../client/api/checkins';
+import { identityKey } from '../../client/api/identity';
 import { signLink } from '../../domain/signed-links';
 import { checkinStateQuery } from '../../workflows/checkin/messages';
 import { pauseSignal, resumeSignal } from '../../workflows/sequence/messages';
@@ -31,7 +32,7 @@ async function customer(opts: { locale?: string; timeZone?: string; country?: st
     timeZone: opts.timeZone ?? 'Asia/Tokyo', country: opts.country ?? 'JP', consent: { marketing: opts.consent ?? true },
   });
   expect(put.status).toBe(200);
-  return { id, workflowId: checkinWorkflowId(s.config.secret, id) };
+  return { id, workflowId: checkinWorkflowId(await identityKey(s.db, s.config), id) };
 }
 
 const mailTo = (id: string) => s.sink.messages.filter((m) => m.envelope.to[0] === `${id}@example.com`);

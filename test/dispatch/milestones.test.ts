@@ -7,7 +7,8 @@ import { shipped } from '../engine/helpers';
 describe('loyalty milestones counted in order', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sequences: [shipped('loyalty')] });
+    // Open all day, every day, with no holidays and no spreading: the thank-you goes out at once.
+    stack = await startStack({ sequences: [shipped('loyalty')], env: { SEND_WINDOWS: '00:00-24:00', WORKING_DAYS: '1,2,3,4,5,6,7', SPREAD_SENDS: 'false' } });
   });
   afterAll(async () => stack?.stop());
 

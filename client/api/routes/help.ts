@@ -12,15 +12,17 @@ import { opaqueId } from '../../../domain/signed-links';
 import type { HelpRequestInput } from '../../../workflows/checkin/messages';
 import type { helpRequestWorkflow } from '../../../workflows/checkin/help';
 import { checkToken, sendFeedbackPage } from './feedback-pages';
+import { identityKey } from '../identity';
 
 /** The start every help-request workflow id of this customer shares (erasure finds them by it). */
-export function helpRequestPrefix(secret: string, customerId: string): string {
-  return `help-${opaqueId(secret, customerId)}-`;
+/** The start every help-request workflow id of this customer shares, under the identity key (identity.ts). */
+export function helpRequestPrefix(key: string, customerId: string): string {
+  return `help-${opaqueId(key, customerId)}-`;
 }
 
-export function helpRequestWorkflowId(secret: string, customerId: string, sourceWorkflowId: string | undefined, at: Date): string {
+export function helpRequestWorkflowId(key: string, customerId: string, sourceWorkflowId: string | undefined, at: Date): string {
   const day = at.toISOString().slice(0, 10).replace(/-/g, '');
-  return `${helpRequestPrefix(secret, customerId)}${opaqueId(secret, sourceWorkflowId ?? '-', 12)}-${day}`;
+  return `${helpRequestPrefix(key, customerId)}${opaqueId(key, sourceWorkflowId ?? '-', 12)}-${day}`;
 }
 
 export async function helpRoutes(app: FastifyInstance, deps: EnrollmentDeps): Promise<void> {
@@ -36,7 +38,7 @@ export async function helpRoutes(app: FastifyInstance, deps: EnrollmentDeps): Pr
     const input: HelpRequestInput = { customerId, sourceWorkflowId: source, requestedAt: now.toISOString() };
     try {
       await deps.temporal.workflow.start<typeof helpRequestWorkflow>('helpRequestWorkflow', {
-        workflowId: helpRequestWorkflowId(deps.config.secret, customerId, source, now),
+        workflowId: helpRequestWorkflowId(await identityKey(deps.db, deps.config), customerId, source, now),
         taskQueue: deps.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

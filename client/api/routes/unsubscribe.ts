@@ -11,11 +11,14 @@
 // A tampered, malformed or expired token gets a clear page in the visitor's language and changes
 // nothing. Turning marketing off sets consentMarketing false, records a Suppression (reason
 // "unsubscribed", the categories) and sends a synthesized `unsubscribed` event to the customer's
-// running enrollments through dispatchEvent, so sequences that exit on it stop at once. The
+// running enrollments through the event outbox (stored, then dispatched in order), so sequences that
+// exit on it stop at once. The
 // suppression is what keeps the preferences (it is keyed by the address hash and survives erasure).
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { dispatchEvent, type EnrollmentDeps } from '../enrollments';
+import type { EnrollmentDeps } from '../enrollments';
+import { ingestEvent } from '../ingest';
+import { identityKey } from '../identity';
 import { opaqueId, verifyLink } from '../../../domain/signed-links';
 import { localeChain } from '../../../activities/render/locale';
 import { customerPage, escapeHtml } from './customer-page';
@@ -465,7 +468,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
     await db.auditLog.create({
       data: {
         action: action.kind === 'one-click' ? 'customer.unsubscribed' : 'customer.preferences',
-        subject: `customer-${opaqueId(config.secret, customer.id)}`,
+        subject: `customer-${opaqueId(await identityKey(db, config), customer.id)}`,
         details: JSON.stringify({ off, source }),
       },
     });
@@ -479,7 +482,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
         properties: { categories: off, source },
       };
       try {
-        await dispatchEvent(deps, customer.id, event);
+        await ingestEvent(deps, { ...event, customerId: customer.id });
       } catch (err) {
         req.log.error({ err }, 'unsubscribe recorded, but signalling running enrollments failed');
       }

@@ -8,6 +8,7 @@ import { createRuntime } from '../../../worker/runtime';
 import { connectClient } from '../../../worker/temporal-connection';
 import { upsertCustomer } from '../../api/customers';
 import { ingestBatch } from '../../api/ingest';
+import type { EnrollmentDeps } from '../../api/enrollments';
 import { FieldErrors, validateCustomer, validateCustomerId } from '../../api/schemas';
 
 function readJsonFile(file: string): unknown {
@@ -34,6 +35,8 @@ async function withEngine<T>(fn: (deps: Awaited<ReturnType<typeof engine>>) => P
   try {
     return await fn(deps);
   } finally {
+    // Events still queued (Temporal unreachable, say) stay in the outbox: the API's dispatcher sends them.
+    await (deps.deps as EnrollmentDeps).dispatcher?.stop();
     await deps.temporal.connection.close();
     await deps.rt.close();
   }
@@ -43,7 +46,8 @@ async function engine() {
   const config = loadConfig();
   const rt = await createRuntime(config);
   const temporal = await connectClient(config.temporal);
-  return { config, rt, temporal, deps: { db: rt.db, temporal, registry: rt.registry, config, taskQueue: config.temporal.taskQueue } };
+  const deps: EnrollmentDeps = { db: rt.db, temporal, registry: rt.registry, config, taskQueue: config.temporal.taskQueue };
+  return { config, rt, temporal, deps };
 }
 
 export const customerUpsertCommand: Command = {
