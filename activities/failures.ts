@@ -1,4 +1,4 @@
-// Failure types the workflows treat as final (see nonRetryableErrorTypes in workflows/sequence/steps.ts).
+// Failure types the workflows treat as final (see nonRetryableErrorTypes in workflows/shared/activities.ts).
 // One module, so the names stay in step on both sides.
 import { ApplicationFailure } from '@temporalio/common';
 
@@ -7,6 +7,7 @@ export const FailureType = {
   Calendar: 'CalendarError',
   CustomerNotFound: 'CustomerNotFound',
   InvalidRecipient: 'InvalidRecipient',
+  Definition: 'DefinitionNotFound',
 } as const;
 
 export function nonRetryable(type: (typeof FailureType)[keyof typeof FailureType], message: string, details?: unknown): ApplicationFailure {

@@ -6,6 +6,7 @@ import type { Config } from '../domain/config';
 import { sendEmail, type Renderer, type SendRequest, type SendResult } from './send/send-email';
 import { FailureType, nonRetryable } from './failures';
 import type { EnrollmentStatus } from '../workflows/sequence/messages';
+import type { SequenceDefinition } from '../domain/sequence/types';
 import { createCalendarActivities } from './calendar';
 import type { AccountSettings } from '../domain/account';
 import { createSurveyActivities } from './surveys';
@@ -70,6 +71,13 @@ export function createSequenceActivities(deps: SequenceActivityDeps) {
           formality: c.formality, consentMarketing: c.consentMarketing,
         },
       };
+    },
+
+    /** A sequence version stored by `outreach sequence migrate` (a run migrating to it loads it here). */
+    async loadSequenceVersion({ sequenceId, version }: { sequenceId: string; version: number }): Promise<SequenceDefinition> {
+      const row = await db.sequenceVersion.findUnique({ where: { sequenceId_version: { sequenceId, version } } });
+      if (!row) throw nonRetryable(FailureType.Definition, `version ${version} of sequence "${sequenceId}" is not stored: run \`outreach sequence migrate\` with its file`);
+      return JSON.parse(row.definition) as SequenceDefinition;
     },
 
     async recordEnrollment(r: { workflowId: string; status: EnrollmentStatus; currentStep: string | null; ended?: boolean }): Promise<void> {

@@ -4,10 +4,12 @@
 //
 // Counted from the send ledger: rows that were sent, and rows that may have been (in flight, waiting
 // for a retry, ambiguous) so an uncertain send still counts against the cap.
-import { DateTime } from 'luxon';
 import type { Db } from '../db/client';
 import type { FrequencyCap } from '../../domain/config';
-import { nextSendTime, type BusinessCalendar } from '../../domain/calendar';
+import type { BusinessCalendar } from '../../domain/calendar';
+import { capDecision, capWindowStart, type CapDecision } from '../../domain/frequency-cap';
+
+export type { CapDecision };
 
 /** Ledger statuses that count against a cap besides "sent" (their instant is `claimedAt`). */
 export const IN_FLIGHT_STATUSES = ['sending', 'retry', 'ambiguous'];
@@ -33,31 +35,15 @@ async function countedSends(db: Client, customerId: string, since: Date, exceptK
     .sort((a, b) => b - a);
 }
 
-export interface CapDecision {
-  allowed: boolean;
-  /** Marketing emails already counted in the current window. */
-  counted: number;
-  /** When not allowed: the next allowed slot, inside the customer's business hours. */
-  retryAt?: Date;
-}
-
 /**
- * Whether one more marketing email fits the cap at `now`. When it does not, the next allowed slot
- * is the first local day on which the window no longer holds N sends (the day the N-th most recent
- * one leaves it), moved into business hours by the calendar (spread by customer id).
+ * Whether one more marketing email fits the cap at `now` (domain/frequency-cap.ts holds the rule;
+ * this counts the customer's sends from the ledger).
  */
 export async function checkFrequencyCap(
   db: Client,
   opts: { customerId: string; key: string; cap: FrequencyCap; calendar: BusinessCalendar; now: number },
 ): Promise<CapDecision> {
   const { cap, calendar, now } = opts;
-  const zone = calendar.timeZone;
-  const today = DateTime.fromMillis(now, { zone }).startOf('day');
-  const windowStart = today.minus({ days: cap.days - 1 });
-  const sends = await countedSends(db, opts.customerId, windowStart.toJSDate(), opts.key);
-  if (sends.length < cap.count) return { allowed: true, counted: sends.length };
-  const nth = DateTime.fromMillis(sends[cap.count - 1], { zone }).startOf('day');
-  const freeDay = nth.plus({ days: cap.days });
-  const from = Math.max(freeDay.toMillis(), now);
-  return { allowed: false, counted: sends.length, retryAt: nextSendTime(from, calendar, { key: opts.customerId }) };
+  const sends = await countedSends(db, opts.customerId, capWindowStart(cap, calendar, now), opts.key);
+  return capDecision(sends, cap, calendar, now, opts.customerId);
 }

@@ -3,7 +3,7 @@
 // still goes out on time.
 import { startTimeSkipping, type SkippingStack } from '../support/time-skipping';
 import { enroll, inBusinessHours, seedCustomer, waitForState } from './helpers';
-import { eventSignal } from '../../workflows/sequence/messages';
+import { eventSignal, stateQuery } from '../../workflows/sequence/messages';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import type { WorkflowHandle } from '@temporalio/client';
 
@@ -44,9 +44,18 @@ describe('a long wait that hears many events', () => {
     const { result, handle, deadline } = await ts.withWorker(async () => {
       const h = await enroll(ts, longWait, 'soak-1', { historyLimit: limit });
       const waiting = await waitForState(h, (s) => s.next?.kind === 'wait');
+      const at = new Date(await ts.env.currentTimeMs()).toISOString();
       for (let i = 0; i < events; i += 50) {
         await Promise.all(Array.from({ length: Math.min(50, events - i) }, (_, j) =>
-          h.signal(eventSignal, { id: `login-${i + j}`, name: 'login', occurredAt: new Date().toISOString(), properties: {} })));
+          h.signal(eventSignal, { id: `login-${i + j}`, name: 'login', occurredAt: at, properties: {} })));
+        // A query is answered once the run has taken in what came before it: the pace of a busy
+        // customer, not a flood faster than one workflow task.
+        await h.query(stateQuery);
+      }
+      // Time passes (test-server time) past the 30-day deadline and a long weekend.
+      for (let d = 0; d < 35 && (await h.describe()).status.name === 'RUNNING'; d++) {
+        await ts.env.sleep('1 day');
+        await new Promise((r) => setTimeout(r, 50)); // the activities the skip made due take real milliseconds
       }
       return { result: await h.result(), handle: h, deadline: Date.parse(waiting.next!.at!) };
     });

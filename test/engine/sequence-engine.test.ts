@@ -63,7 +63,7 @@ describe('sequence engine (time-skipping)', () => {
       const h = await enroll(ts, def, 'exit-1');
       await ts.sink.waitFor(1);
       await ts.env.sleep('1 day');
-      await h.signal(eventSignal, { id: 'buy-1', name: 'purchase', occurredAt: new Date().toISOString(), properties: {} });
+      await h.signal(eventSignal, { id: 'buy-1', name: 'purchase', occurredAt: new Date(await ts.env.currentTimeMs()).toISOString(), properties: {} });
       return h.result();
     });
     expect(result.status).toBe('exited');
@@ -205,13 +205,13 @@ describe('sequence engine (time-skipping)', () => {
     const { r, runs } = await ts.withWorker(async () => {
       const h = await enroll(ts, def, 'can-1', { historyLimit: 10 });
       // Arrives during w1, is kept in the inbox through the hand-overs, and satisfies the waitForEvent.
-      await h.signal(eventSignal, { id: 'fv', name: 'first_value', occurredAt: new Date().toISOString(), properties: {} });
+      await h.signal(eventSignal, { id: 'fv', name: 'first_value', occurredAt: new Date(await ts.env.currentTimeMs()).toISOString(), properties: {} });
       const result = await h.result();
       const first = await ts.env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId).describe();
       return { r: result, runs: first.runId !== (await h.describe()).runId };
     });
     expect(runs).toBe(true); // continued as new at least once
-    expect(r.stepsDone.map((s) => s.stepId)).toEqual(['w1', 'w2', 'w3', 'value', 'yes']);
+    expect(r.stepsDone.map((s) => s.stepId)).toEqual(['w1', 'w2', 'w3', 'value', 'yes', 'done']);
     expect(r.stepsDone.find((s) => s.stepId === 'value')?.outcome).toBe('event');
   });
 });

@@ -108,8 +108,18 @@ describe('outreach sequence simulate', () => {
     const r = await run(sequenceSimulateCommand, ['sequences/onboarding.yaml', '--customer', customer, '--events', events, '--start', '2026-03-27T08:00:00Z']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('onboarding v1: simulation only, nothing was sent');
-    expect(r.stdout).toMatch(/^Tue 2026-03-31 09:00 \+02:00 {2}2026-03-31 07:00Z {2}tips-1 +SEND +sent onboarding-tips-1 \(marketing\)/m);
+    // Spread over the window by customer id, as the engine sends it (SPREAD_SENDS defaults to true).
+    expect(r.stdout).toMatch(/^Tue 2026-03-31 (09:(0[1-9]|[1-5]\d)|1[0-6]:\d\d) \+02:00 {2}2026-03-31 \d\d:\d\dZ {2}tips-1 +SEND +sent at the next business-hours instant: onboarding-tips-1 \(marketing\)/m);
+    expect(r.stdout).toMatch(/note: sends are spread over the send window by customer id/);
     expect(r.stdout).toContain('3 emails would be sent; exited (event:unsubscribed)');
+    // With SPREAD_SENDS=false the engine sends at the window's start, and so does the simulation.
+    process.env.SPREAD_SENDS = 'false';
+    try {
+      const plain = await run(sequenceSimulateCommand, ['sequences/onboarding.yaml', '--customer', customer, '--events', events, '--start', '2026-03-27T08:00:00Z']);
+      expect(plain.stdout).toMatch(/^Tue 2026-03-31 09:00 \+02:00 {2}2026-03-31 07:00Z {2}tips-1 +SEND +sent at the next business-hours instant: onboarding-tips-1 \(marketing\)/m);
+    } finally {
+      delete process.env.SPREAD_SENDS;
+    }
   });
 
   it('--json prints the result as data', async () => {

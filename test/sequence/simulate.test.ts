@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { isSendAllowed, resolveCalendar } from '../../domain/calendar';
+import { isSendAllowed, nextSendTime, resolveCalendar } from '../../domain/calendar';
 import { parseSequence } from '../../domain/sequence/parse';
 import {
   addBusinessDays,
@@ -23,6 +23,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const load = (name: string): SequenceDefinition =>
   parseSequence(fs.readFileSync(path.join(ROOT, 'sequences', name), 'utf8'), `sequences/${name}`);
 const onboarding = load('onboarding.yaml');
+/** The calendar's own instants (sends at the window's start): SPREAD_SENDS off, so times read exactly. */
+const sim = (def: SequenceDefinition, input: Parameters<typeof simulate>[1]) => simulate(def, { spreadSends: false, ...input });
 
 const berlin: SimCustomer = { email: 'ada@example.com', locale: 'de', timeZone: 'Europe/Berlin', country: 'DE', region: 'BY', consent: { marketing: true } };
 const tokyo: SimCustomer = { email: 'ken@example.com', locale: 'ja', timeZone: 'Asia/Tokyo', country: 'JP', consent: { marketing: true } };
@@ -50,7 +52,7 @@ function expectBusinessHours(r: SimulationResult, customer: SimCustomer) {
 
 describe('onboarding in the customer\'s business hours', () => {
   it('Berlin: skips Easter and 1 May, keeps 09:00 across the DST change', () => {
-    const r = simulate(onboarding, { customer: berlin, start: START });
+    const r = sim(onboarding, { customer: berlin, start: START });
     expect(r.status).toBe('completed');
     expect(r.zone).toBe('Europe/Berlin');
     expect(sends(r)).toEqual([
@@ -66,7 +68,7 @@ describe('onboarding in the customer\'s business hours', () => {
   });
 
   it('Tokyo: after-hours signup, tips next morning, Golden Week skipped', () => {
-    const r = simulate(onboarding, { customer: tokyo, start: START });
+    const r = sim(onboarding, { customer: tokyo, start: START });
     expect(sends(r)).toEqual([
       ['Fri 2026-03-27 17:00', 'welcome'], // at: now, even at the window's end
       ['Wed 2026-04-01 09:00', 'tips-1'], // 2 business days land on Tue 17:00, the window has closed
@@ -80,7 +82,7 @@ describe('onboarding in the customer\'s business hours', () => {
   });
 
   it('shows every step in order, with UTC and local time of the same instant', () => {
-    const r = simulate(onboarding, { customer: tokyo, start: START });
+    const r = sim(onboarding, { customer: tokyo, start: START });
     const at = r.timeline.map((e) => Date.parse(e.at));
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(r.timeline[0]).toMatchObject({ kind: 'start', at: '2026-03-27T08:00:00.000Z', local: '2026-03-27T17:00:00+09:00' });
@@ -93,7 +95,7 @@ describe('onboarding in the customer\'s business hours', () => {
 
   it('a first_value event before day 14 skips the nudge, and counts as the goal', () => {
     const events: SimEvent[] = [{ name: 'first_value', occurredAt: '2026-04-02T12:00:00Z', properties: {} }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.sends.map((e) => e.stepId)).toEqual(['welcome', 'tips-1', 'tips-2', 'checkin', 'nps', 'nps.reminder']);
     expect(r.timeline.find((e) => e.stepId === 'first-value')).toMatchObject({ kind: 'event', at: '2026-04-14T07:00:00.000Z' });
     expect(r.goalReachedAt).toBe('2026-04-02T12:00:00.000Z');
@@ -103,13 +105,13 @@ describe('onboarding in the customer\'s business hours', () => {
 
   it('a first_value event after the check still gets the nudge', () => {
     const events: SimEvent[] = [{ name: 'first_value', occurredAt: '2026-04-15T12:00:00Z', properties: {} }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.sends.map((e) => e.stepId)).toContain('nudge');
   });
 
   it('an unsubscribe stops the timeline at once', () => {
     const events: SimEvent[] = [{ name: 'unsubscribed', occurredAt: '2026-04-08T15:00:00Z', properties: {} }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.status).toBe('exited');
     expect(r.exitReason).toBe('event:unsubscribed');
     expect(r.sends.map((e) => e.stepId)).toEqual(['welcome', 'tips-1', 'tips-2']);
@@ -119,7 +121,7 @@ describe('onboarding in the customer\'s business hours', () => {
 
   it('an answer before the reminder is due: no reminder, a thank-you', () => {
     const events: SimEvent[] = [{ name: 'survey_answered', occurredAt: '2026-05-01T10:00:00Z', properties: { score: 9 } }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.sends.map((e) => e.stepId).slice(-2)).toEqual(['nps', 'thanks']);
     expect(r.timeline.find((e) => e.kind === 'answer')).toMatchObject({ stepId: 'nps', text: 'answered with score 9' });
     // The thank-you waits for business hours: Monday 4 May, 1 May being a holiday.
@@ -128,19 +130,19 @@ describe('onboarding in the customer\'s business hours', () => {
 
   it('an answer after the reminder: reminder and thank-you', () => {
     const events: SimEvent[] = [{ name: 'survey_answered', occurredAt: '2026-05-07T10:00:00Z', properties: { score: 3 } }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.sends.map((e) => e.stepId).slice(-3)).toEqual(['nps', 'nps.reminder', 'thanks']);
   });
 
   it('an answer given before the survey was sent does not count', () => {
     const events: SimEvent[] = [{ name: 'survey_answered', occurredAt: '2026-04-01T10:00:00Z', properties: { score: 10 } }];
-    const r = simulate(onboarding, { customer: berlin, start: START, events });
+    const r = sim(onboarding, { customer: berlin, start: START, events });
     expect(r.sends.map((e) => e.stepId)).not.toContain('thanks');
     expect(r.timeline.find((e) => e.kind === 'unanswered')).toBeDefined();
   });
 
   it('marketing emails are suppressed without marketing consent; transactional ones are not', () => {
-    const r = simulate(onboarding, { customer: { ...berlin, consent: { marketing: false } }, start: START });
+    const r = sim(onboarding, { customer: { ...berlin, consent: { marketing: false } }, start: START });
     expect(r.sends.map((e) => e.stepId)).toEqual(['welcome', 'nps', 'nps.reminder']);
     expect(r.timeline.filter((e) => e.kind === 'suppressed').map((e) => e.stepId)).toEqual(['tips-1', 'tips-2', 'nudge', 'checkin']);
   });
@@ -150,16 +152,36 @@ describe('onboarding in the customer\'s business hours', () => {
       { name: 'first_value', occurredAt: '2026-03-20T10:00:00Z', properties: {} },
       { name: 'signup', occurredAt: START, properties: {} },
     ];
-    const r = simulate(onboarding, { customer: berlin, events });
+    const r = sim(onboarding, { customer: berlin, events });
     expect(r.timeline[0]!.at).toBe('2026-03-27T08:00:00.000Z');
     expect(r.sends.map((e) => e.stepId)).toContain('nudge');
     expect(r.notes).toContain('1 event(s) before the start are ignored (first_value)');
   });
 
   it('a customer without a time zone gets the account calendar', () => {
-    const r = simulate(onboarding, { customer: { email: 'x@example.com' }, start: START });
+    const r = sim(onboarding, { customer: { email: 'x@example.com' }, start: START });
     expect(r.zone).toBe('UTC');
     expect(r.notes[0]).toMatch(/no time zone/);
+  });
+});
+
+describe('send spreading, as the engine does it', () => {
+  it('spreads each send over the window by customer id (SPREAD_SENDS, on by default), like the engine\'s nextSendTime', () => {
+    const spread = simulate(onboarding, { customer: berlin, start: START, customerId: 'cust-42' });
+    const plain = sim(onboarding, { customer: berlin, start: START });
+    const calendar = resolveCalendar(berlin, DEFAULT_ACCOUNT_CALENDAR);
+    expect(spread.sends.map((e) => e.stepId)).toEqual(plain.sends.map((e) => e.stepId));
+    // Each spread send is the engine's own slot for that customer: nextSendTime with the customer id as key.
+    const tips = spread.sends.find((e) => e.stepId === 'tips-1')!;
+    const wait = spread.timeline.find((e) => e.stepId === 'wait-tips-1')!;
+    expect(tips.at).toBe(nextSendTime(Date.parse(wait.at), calendar, { key: 'cust-42' }).toISOString());
+    expect(spread.sends.filter((e) => e.stepId !== 'welcome').some((e) => DateTime.fromISO(e.local, { setZone: true }).toFormat('HH:mm') !== '09:00')).toBe(true);
+    expectBusinessHours(spread, berlin);
+    expect(spread.notes.some((n) => n.includes('SPREAD_SENDS'))).toBe(true);
+    // Another customer lands elsewhere in the window; the same customer always at the same place.
+    const other = simulate(onboarding, { customer: berlin, start: START, customerId: 'cust-7' });
+    expect(other.sends.find((e) => e.stepId === 'tips-1')!.at).not.toBe(tips.at);
+    expect(simulate(onboarding, { customer: berlin, start: START, customerId: 'cust-42' }).sends).toEqual(spread.sends);
   });
 });
 
@@ -170,14 +192,14 @@ describe('the other shipped sequences', () => {
       { name: 'purchase', occurredAt: '2026-06-01T10:00:00Z', properties: { orderId: 'A-1' } },
       { name: 'order_delivered', occurredAt: '2026-06-04T16:00:00Z', properties: { orderId: 'A-1' } }, // Thursday 18:00 Berlin
     ];
-    const r = simulate(def, { customer: berlin, events });
+    const r = sim(def, { customer: berlin, events });
     // Thu 18:00 + 2 business days (Fri 5, Mon 8) = Mon 18:00, after hours: Tue 09:00.
     expect(sends(r)).toEqual([['Tue 2026-06-09 09:00', 'csat'], ['Fri 2026-06-12 09:00', 'csat.reminder']]);
-    expect(simulate(def, { customer: berlin, events: [{ ...events[0]!, properties: {} }] }).status).toBe('not-enrolled');
+    expect(sim(def, { customer: berlin, events: [{ ...events[0]!, properties: {} }] }).status).toBe('not-enrolled');
   });
 
   it('post-purchase: nothing is sent when the delivery is never reported', () => {
-    const r = simulate(load('post-purchase.yaml'), { customer: berlin, events: [{ name: 'purchase', occurredAt: '2026-06-01T10:00:00Z', properties: { orderId: 'A-1' } }] });
+    const r = sim(load('post-purchase.yaml'), { customer: berlin, events: [{ name: 'purchase', occurredAt: '2026-06-01T10:00:00Z', properties: { orderId: 'A-1' } }] });
     expect(r.sends).toEqual([]);
     expect(r.timeline.find((e) => e.kind === 'timeout')?.at).toBe('2026-07-31T10:00:00.000Z');
   });
@@ -188,10 +210,10 @@ describe('the other shipped sequences', () => {
       name: 'purchase', occurredAt: `2026-0${i + 1}-10T10:00:00Z`, properties: { orderId: `O-${i + 1}` },
     }));
     // The purchase at --start is the trigger; the ones before it are the customer's history.
-    const fifth = simulate(def, { customer: berlin, events: purchases(5), start: '2026-05-10T10:00:00Z' });
+    const fifth = sim(def, { customer: berlin, events: purchases(5), start: '2026-05-10T10:00:00Z' });
     expect(fifth.status).toBe('completed');
     expect(sends(fifth)).toEqual([['Mon 2026-05-11 09:00', 'milestone']]); // Sunday → Monday morning
-    const fourth = simulate(def, { customer: berlin, events: purchases(5), start: '2026-04-10T10:00:00Z' });
+    const fourth = sim(def, { customer: berlin, events: purchases(5), start: '2026-04-10T10:00:00Z' });
     expect(fourth.status).toBe('not-enrolled');
     expect(fourth.timeline[0]!.text).toBe('not enrolled: this is "purchase" number 4, which is no milestone of this sequence');
   });
@@ -200,9 +222,9 @@ describe('the other shipped sequences', () => {
     const def = load('support-follow-up.yaml');
     // Friday 15:00 Berlin: the next 09:00 is Saturday, the survey waits for Monday.
     const closed: SimEvent = { name: 'ticket_closed', occurredAt: '2026-06-12T13:00:00Z', properties: { ticketId: 'T-9' } };
-    const r = simulate(def, { customer: berlin, events: [closed] });
+    const r = sim(def, { customer: berlin, events: [closed] });
     expect(sends(r)).toEqual([['Mon 2026-06-15 09:00', 'csat'], ['Wed 2026-06-17 09:00', 'csat.reminder']]);
-    const reopened = simulate(def, { customer: berlin, events: [closed, { name: 'ticket_reopened', occurredAt: '2026-06-13T08:00:00Z', properties: {} }] });
+    const reopened = sim(def, { customer: berlin, events: [closed, { name: 'ticket_reopened', occurredAt: '2026-06-13T08:00:00Z', properties: {} }] });
     expect(reopened.status).toBe('exited');
     expect(reopened.sends).toEqual([]);
   });
@@ -224,8 +246,8 @@ describe('splits and branches', () => {
   ].join('\n'), 'ab.yaml');
 
   it('a forced variant takes its path; holdout receives nothing', () => {
-    expect(simulate(split, { customer: berlin, start: START, variant: 'long' }).sends.map((e) => e.template)).toEqual(['onboarding-tips-2']);
-    const held = simulate(split, { customer: berlin, start: START, variant: 'holdout' });
+    expect(sim(split, { customer: berlin, start: START, variant: 'long' }).sends.map((e) => e.template)).toEqual(['onboarding-tips-2']);
+    const held = sim(split, { customer: berlin, start: START, variant: 'holdout' });
     expect(held).toMatchObject({ status: 'holdout', variant: 'holdout', sends: [] });
     expect(held.timeline.at(-1)?.text).toMatch(/holdout group \(10%\): receives nothing/);
   });
@@ -235,17 +257,17 @@ describe('splits and branches', () => {
     const picks = new Set<string | undefined>();
     for (let i = 0; i < 40; i++) {
       const seed = `wf-${i}`;
-      const r = simulate(split, { customer: berlin, start: START, seed });
+      const r = sim(split, { customer: berlin, start: START, seed });
       const b = bucket(`${seed}:ab`);
       expect(r.variant).toBe(b < 45 ? 'short' : b < 90 ? 'long' : 'holdout');
-      expect(simulate(split, { customer: berlin, start: START, seed }).variant).toBe(r.variant);
+      expect(sim(split, { customer: berlin, start: START, seed }).variant).toBe(r.variant);
       picks.add(r.variant);
     }
     expect(picks.size).toBeGreaterThan(1);
   });
 
   it('an unknown forced variant is noted and the seed decides', () => {
-    const r = simulate(split, { customer: berlin, start: START, variant: 'medium' });
+    const r = sim(split, { customer: berlin, start: START, variant: 'medium' });
     expect(r.notes.some((n) => n.includes('split "ab" has no variant "medium" (it has short, long, holdout)'))).toBe(true);
   });
 
@@ -265,9 +287,9 @@ describe('splits and branches', () => {
     ].join('\n'), 'br.yaml');
     const signup = (source: string): SimEvent[] => [{ name: 'signup', occurredAt: START, properties: { source } }];
     const pro = { ...berlin, attributes: { plan: 'pro' } };
-    expect(simulate(def, { customer: pro, events: signup('ads') }).sends.map((e) => e.stepId)).toEqual(['pro']);
-    expect(simulate(def, { customer: pro, events: signup('seo') }).sends.map((e) => e.stepId)).toEqual(['basic']);
-    expect(simulate(def, { customer: berlin, events: signup('ads') }).sends.map((e) => e.stepId)).toEqual(['basic']);
+    expect(sim(def, { customer: pro, events: signup('ads') }).sends.map((e) => e.stepId)).toEqual(['pro']);
+    expect(sim(def, { customer: pro, events: signup('seo') }).sends.map((e) => e.stepId)).toEqual(['basic']);
+    expect(sim(def, { customer: berlin, events: signup('ads') }).sends.map((e) => e.stepId)).toEqual(['basic']);
   });
 });
 

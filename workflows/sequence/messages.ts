@@ -1,6 +1,6 @@
 // Signals and queries of the sequence workflow, shared with the client so both sides agree on names
 // and payload types.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SequenceEvent } from '../../domain/sequence/types';
 
 /** Calendar-relevant profile fields that changed; waits in progress are recomputed. */
@@ -12,30 +12,11 @@ export interface ProfileChange {
   version: number;
 }
 
-export type EnrollmentStatus = 'running' | 'paused' | 'completed' | 'exited' | 'cancelled' | 'holdout' | 'failed';
 /** The coarse state ops filter on (search attribute OutreachState). */
 export type OpsState = 'waiting' | 'sending' | 'paused' | 'failed' | 'completed';
-
-export interface StepRecord {
-  stepId: string;
-  type: string;
-  iteration: number;
-  startedAt: string;
-  finishedAt: string;
-  /** e.g. "sent", "already-sent", "ambiguous", "suppressed", "event", "timeout", "variant:b", "case:1". */
-  outcome: string;
-  messageId?: string;
-}
-
-export interface NextAction {
-  stepId: string;
-  kind: string;
-  /** UTC instant, ISO-8601. */
-  at?: string;
-  /** The same instant in the customer's zone, ISO-8601 with offset. */
-  local?: string;
-  zone?: string;
-}
+// One definition of these, in the interpreter (domain/sequence/machine.ts).
+export type { EnrollmentStatus, StepRecord, NextAction, SurveyOutcome } from '../../domain/sequence/machine';
+import type { EnrollmentStatus, StepRecord, NextAction, SurveyOutcome } from '../../domain/sequence/machine';
 
 export interface EnrollmentState {
   sequenceId: string;
@@ -71,3 +52,37 @@ export interface MigrationRequest {
 }
 export const migrateSignal = defineSignal<[MigrationRequest]>('migrate');
 
+
+/** A survey started by a survey step reports its outcome to the enrollment that asked for it. */
+export const surveyOutcomeSignal = defineSignal<[{ surveyId: string; outcome: SurveyOutcome }]>('surveyOutcome');
+
+// Ops actions as Updates: the caller learns at once whether the action took. A validator refuses an
+// action that does not apply (resume of a run that is not paused, pause of an ended one, a migration
+// whose mapping misses the run's real current step) and nothing is written to the run's history.
+// The signals above stay for the API's event dispatch and for runs started by earlier releases.
+
+/** What an accepted ops Update answers. */
+export interface OpsReply {
+  workflowId: string;
+  /** The run's status after the action (paused, running, cancelled, ...). */
+  status: string;
+  /** The step the run was at when the action was accepted. */
+  step?: string;
+}
+
+/**
+ * A migration to a newer version, stored in the SequenceVersion table by `outreach sequence migrate`;
+ * the run loads the definition itself (no definition travels with each request). `stepIds` are the
+ * new version's step ids, for the validator.
+ */
+export interface MigrateRunRequest {
+  sequenceId: string;
+  version: number;
+  stepIds: string[];
+  stepMap: Record<string, string>;
+}
+
+export const pauseUpdate = defineUpdate<OpsReply>('pauseRun');
+export const resumeUpdate = defineUpdate<OpsReply>('resumeRun');
+export const cancelUpdate = defineUpdate<OpsReply, [{ reason?: string }]>('cancelRun');
+export const migrateUpdate = defineUpdate<OpsReply, [MigrateRunRequest]>('migrateRun');

@@ -16,7 +16,7 @@ export const activityOptions: Parameters<typeof proxyActivities>[0] = {
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
     // Failures that retrying cannot fix; everything else (SMTP 4xx, database hiccups) retries.
-    nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient'],
+    nonRetryableErrorTypes: ['TemplateError', 'CalendarError', 'CustomerNotFound', 'InvalidRecipient', 'DefinitionNotFound'],
   },
 };
 const workerActs = proxyActivities<Activities>(activityOptions);

@@ -7,8 +7,10 @@ import type { Command } from '../command';
 import { checkYearRange, parseFlags, requireFlag, UsageError } from '../args';
 import { formatProblem, lintSequence, type SequenceProblem, type TemplateCatalog } from '../../../domain/sequence/parse';
 import { templateCatalog } from '../../../domain/sequence/validate';
-import { formatTimeline, simulate, SimulationInputError, type SimCustomer, type SimEvent } from '../../../domain/sequence/simulate';
+import { formatTimeline, simulate, SimulationInputError, type SimAction, type SimCustomer, type SimEvent } from '../../../domain/sequence/simulate';
 import type { BusinessCalendar } from '../../../domain/calendar';
+import { loadConfig } from '../../../domain/config';
+import { accountCalendar as engineCalendar } from '../../../activities/calendar';
 
 const DEFAULT_DIR = 'sequences';
 
@@ -112,11 +114,12 @@ function readJsonFlag(flag: string, file: string): unknown {
 export const sequenceSimulateCommand: Command = {
   name: 'sequence simulate',
   summary: 'Show when each email of a sequence would go out for one customer, without sending anything.',
-  usage: 'outreach sequence simulate <file> --customer <file.json> [--events <file.json>] [--start <ISO instant>] [--variant <name>] [--seed <text>] [--calendar <file.json>] [--json]',
+  usage: 'outreach sequence simulate <file> --customer <file.json> [--events <file.json>] [--actions <file.json>] [--start <ISO instant>] [--variant <name>] [--seed <text>] [--calendar <file.json>] [--json]',
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       customer: { type: 'string' },
       events: { type: 'string' },
+      actions: { type: 'string' },
       start: { type: 'string' },
       variant: { type: 'string' },
       seed: { type: 'string' },
@@ -134,6 +137,8 @@ export const sequenceSimulateCommand: Command = {
     const customer = readJsonFlag('customer', customerFile) as SimCustomer;
     const eventsFile = values.events as string | undefined;
     const events = eventsFile !== undefined ? (readJsonFlag('events', eventsFile) as SimEvent[]) : [];
+    const actionsFile = values.actions as string | undefined;
+    const actions = actionsFile !== undefined ? (readJsonFlag('actions', actionsFile) as SimAction[]) : undefined;
     const calendarFile = values.calendar as string | undefined;
     const accountCalendar = calendarFile !== undefined ? (readJsonFlag('calendar', calendarFile) as BusinessCalendar) : undefined;
 
@@ -149,23 +154,31 @@ export const sequenceSimulateCommand: Command = {
       process.stderr.write(`${display(file)} has problems; fix them before simulating\n`);
       return 1;
     }
+    const config = loadConfig();
     let result;
     try {
       result = simulate(definition, {
         customer,
         events,
+        actions,
         // Without --start and without a trigger event in the events, the sequence starts now.
         start: start ?? (Array.isArray(events) && events.some((e) => e?.name === definition.trigger.event) ? undefined : new Date().toISOString()),
         variant: values.variant as string | undefined,
         seed: values.seed as string | undefined,
-        accountCalendar,
+        // As the engine would run it with this environment: the account calendar, spreading, the
+        // marketing cap and survey fatigue (DEFAULT_TIME_ZONE, SEND_WINDOWS, SPREAD_SENDS, MARKETING_CAP, ...).
+        accountCalendar: accountCalendar ?? engineCalendar(config),
+        spreadSends: config.spreadSends,
+        marketingCap: config.delivery.marketingCap ?? null,
+        surveyFatigueDays: config.surveys.fatigueDays,
       });
     } catch (err) {
       if (err instanceof SimulationInputError) {
         // Point at the file the bad value came from.
         const [source, field] = err.field.startsWith('customer.') || err.field === 'customer'
           ? [customerFile, err.field.replace(/^customer\.?/, '')]
-          : err.field.startsWith('events') ? [eventsFile ?? '--events', err.field.replace(/^events/, '')] : ['--' + err.field, ''];
+          : err.field.startsWith('events') ? [eventsFile ?? '--events', err.field.replace(/^events/, '')]
+            : err.field.startsWith('actions') ? [actionsFile ?? '--actions', err.field.replace(/^actions/, '')] : ['--' + err.field, ''];
         process.stderr.write(`${source}: ${field ? `${field}: ` : ''}${err.message.slice(err.field.length + 2)}\n`);
         return 1;
       }

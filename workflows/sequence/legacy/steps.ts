@@ -1,11 +1,13 @@
+// FROZEN with ./workflow.ts (see there).
+//
 // One small handler per step kind. Each returns where to go next (or that it was interrupted by an
 // exit event or a cancel). Waits are "updatable timers": they sleep on `condition(..., timeout)` and
 // recompute their deadline through an activity when the customer's calendar changes.
 import { condition, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import { acts, activityOptions } from '../shared/activities';
-import type * as sequenceActivities from '../../activities/sequence';
-import { evaluate } from '../../domain/sequence/conditions';
-import { calendarMillis } from '../../domain/sequence/durations';
+import { acts, activityOptions } from '../../shared/activities';
+import type * as sequenceActivities from '../../../activities/sequence';
+import { evaluate } from '../../../domain/sequence/conditions';
+import { calendarMillis } from '../../../domain/sequence/durations';
 import type {
   SurveyKind,
   BranchStep,
@@ -17,13 +19,13 @@ import type {
   WaitForEventStep,
   WaitStep,
   WaitUntilStep,
-} from '../../domain/sequence/types';
-import type { EnrollmentState, NextAction } from './messages';
-import { surveyWorkflowId, type SurveyAnswer, type SurveyResult } from '../survey/messages';
-import { surveyWorkflow } from '../survey/workflow';
-import { isLowScore } from '../survey/scores';
-import { OutreachSequence } from '../../domain/search-attributes';
-import type { SequenceWorkflowInput } from './workflow';
+} from '../../../domain/sequence/types';
+import type { EnrollmentState, NextAction } from '../messages';
+import { surveyWorkflowId, type SurveyAnswer, type SurveyResult } from '../../survey/messages';
+import { surveyWorkflow } from '../../survey/workflow';
+import { isLowScore } from '../../survey/scores';
+import { OutreachSequence } from '../../../domain/search-attributes';
+import type { LegacySequenceWorkflowInput as SequenceWorkflowInput } from './workflow';
 
 type Activities = ReturnType<typeof sequenceActivities.createSequenceActivities>;
 export { acts };

@@ -1,3 +1,9 @@
+// FROZEN: the sequence interpreter as it ran before the state machine (domain/sequence/machine.ts).
+// Kept unchanged so that runs started by earlier releases replay and finish; workflows/sequence/
+// workflow.ts calls it for histories without the 'interpreter-v2' marker. A run of this code that
+// continues as new continues under the new interpreter (its carried state is converted). Do not
+// change behaviour here; delete it once no run started before 'interpreter-v2' is left.
+//
 // The sequence interpreter: one workflow per (customer, sequence, entry key). It wires signals and
 // queries to a plain state object and walks the snapshotted definition one step at a time; each
 // step kind has its own small handler in steps.ts. Side effects (time computation, rendering, SMTP,
@@ -14,9 +20,9 @@ import {
   CancellationScope,
   ContinueAsNew,
 } from '@temporalio/workflow';
-import type { SequenceDefinition, SequenceEvent, Step } from '../../domain/sequence/types';
-import { OutreachSequence } from '../../domain/search-attributes';
-import { searchAttributePublisher } from '../shared/publish';
+import type { SequenceDefinition, SequenceEvent, Step } from '../../../domain/sequence/types';
+import { OutreachSequence } from '../../../domain/search-attributes';
+import { searchAttributePublisher } from '../../shared/publish';
 import {
   cancelSignal,
   eventSignal,
@@ -29,12 +35,12 @@ import {
   type EnrollmentState,
   type NextAction,
   type OpsState,
-} from './messages';
+} from '../messages';
 import { acts, quickActs, runStep, type Runtime } from './steps';
-import { evaluate } from '../../domain/sequence/conditions';
-import { calendarMillis } from '../../domain/sequence/durations';
+import { evaluate } from '../../../domain/sequence/conditions';
+import { calendarMillis } from '../../../domain/sequence/durations';
 
-export interface SequenceWorkflowInput {
+export interface LegacySequenceWorkflowInput {
   definition: SequenceDefinition;
   customerId: string;
   entryKey: string;
@@ -64,7 +70,7 @@ const SEEN_EVENTS_KEPT = 200;
 /** continueAsNew well before Temporal's limits; a sequence step costs roughly 10-15 events. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
-export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<EnrollmentState> {
+export async function legacySequenceWorkflow(input: LegacySequenceWorkflowInput): Promise<EnrollmentState> {
   // The definition snapshotted at start; replaced only by an explicit migration.
   let definition = input.definition;
   const carried = input.carried;
@@ -204,7 +210,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<En
       }
       if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE) || workflowInfo().continueAsNewSuggested) {
         await condition(() => true); // let pending signal handlers run before handing over state
-        return await continueAsNew<typeof sequenceWorkflow>({
+        return await continueAsNew<typeof legacySequenceWorkflow>({
           ...input,
           trigger: undefined,
           carried: {
