@@ -1,11 +1,13 @@
 // Starting and stopping a customer's periodic check-ins (workflows/checkin). The workflow id is
-// "checkin-<keyed hash of the customer id>" (no personal data); the run is recorded in the
+// "checkin-<keyed hash of the customer id>" under the identity key (identity.ts; no personal data,
+// unchanged when OUTREACH_SECRET rotates); the run is recorded in the
 // Enrollment table as sequence "checkin", entry key "checkin", so the API's event dispatch signals
 // it (stop events such as churned or unsubscribed), profile changes reach it, and it is listed and
 // erased with the customer's other enrollments.
 //
 // Started by `outreach checkins start --customer <id>`, or automatically on the first profile save
-// with marketing consent when CHECKIN_AUTO_START=true (client/api/customers.ts).
+// with marketing consent when CHECKIN_AUTO_START=true (client/api/customers.ts). A restart after the
+// check-ins ended is a new generation (Enrollment.generation) with send-ledger keys of its own.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from '../../activities/db/client';
@@ -15,6 +17,8 @@ import { OutreachSequence, OutreachState } from '../../domain/search-attributes'
 import { cancelSignal } from '../../workflows/sequence/messages';
 import { CHECKIN_ENTRY_KEY, CHECKIN_SEQUENCE_ID, type CheckinInput } from '../../workflows/checkin/messages';
 import type { checkinWorkflow } from '../../workflows/checkin/workflow';
+import { identityKey } from './identity';
+import { listensToColumn } from './enrollments';
 
 export interface CheckinDeps {
   db: Db;
@@ -24,8 +28,8 @@ export interface CheckinDeps {
   taskQueue?: string;
 }
 
-export function checkinWorkflowId(secret: string, customerId: string): string {
-  return `checkin-${opaqueId(secret, customerId)}`;
+export function checkinWorkflowId(key: string, customerId: string): string {
+  return `checkin-${opaqueId(key, customerId)}`;
 }
 
 export type CheckinStartResult =
@@ -38,23 +42,25 @@ export type CheckinStartResult =
  */
 export async function startCheckin(deps: CheckinDeps, customerId: string, opts: { restart?: boolean } = {}): Promise<CheckinStartResult> {
   const { db, temporal, config } = deps;
-  const workflowId = checkinWorkflowId(config.secret, customerId);
-  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
-  if (!customer) return { started: false, workflowId, reason: 'no-customer' };
   const where = { customerId_sequenceId_entryKey: { customerId, sequenceId: CHECKIN_SEQUENCE_ID, entryKey: CHECKIN_ENTRY_KEY } };
   const existing = await db.enrollment.findUnique({ where });
-  const ended = !!existing && existing.status !== 'running' && existing.status !== 'paused';
+  const workflowId = existing?.workflowId ?? checkinWorkflowId(await identityKey(db, config), customerId);
+  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
+  if (!customer) return { started: false, workflowId, reason: 'no-customer' };
+  const ended = !!existing && existing.status !== 'running' && existing.status !== 'paused' && existing.status !== 'starting';
   if (ended && !opts.restart) return { started: false, workflowId, reason: 'stopped' };
+  const generation = existing ? existing.generation + (ended ? 1 : 0) : 0;
+  const listensTo = listensToColumn(config.checkins.stopEvents);
   if (!existing) {
     try {
-      await db.enrollment.create({ data: { workflowId, customerId, sequenceId: CHECKIN_SEQUENCE_ID, sequenceVersion: 1, entryKey: CHECKIN_ENTRY_KEY } });
+      await db.enrollment.create({ data: { workflowId, customerId, sequenceId: CHECKIN_SEQUENCE_ID, sequenceVersion: 1, entryKey: CHECKIN_ENTRY_KEY, status: 'starting', listensTo } });
     } catch (err) {
       if ((err as { code?: string }).code !== 'P2002') throw err; // a concurrent start wrote it first
     }
   } else if (ended) {
-    await db.enrollment.update({ where, data: { status: 'running', endedAt: null, currentStep: null, startedAt: new Date() } });
+    await db.enrollment.update({ where, data: { status: 'starting', endedAt: null, currentStep: null, startedAt: new Date(), generation, listensTo } });
   }
-  const input: CheckinInput = { customerId, stopEvents: config.checkins.stopEvents };
+  const input: CheckinInput = { customerId, stopEvents: config.checkins.stopEvents, ...(generation ? { generation } : {}) };
   try {
     await temporal.workflow.start<typeof checkinWorkflow>('checkinWorkflow', {
       workflowId,
@@ -68,9 +74,13 @@ export async function startCheckin(deps: CheckinDeps, customerId: string, opts: 
       ] as never, // typed-pair list of mixed keys
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { started: false, workflowId, reason: 'running' };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      await db.enrollment.updateMany({ where: { workflowId, status: 'starting' }, data: { status: 'running' } });
+      return { started: false, workflowId, reason: 'running' };
+    }
     throw err;
   }
+  await db.enrollment.updateMany({ where: { workflowId, status: 'starting' }, data: { status: 'running' } });
   return { started: true, workflowId };
 }
 
@@ -85,8 +95,13 @@ export async function autoStartCheckin(deps: CheckinDeps, customerId: string): P
 
 /** Ends the customer's check-ins (the workflow records the end); false when none is running. */
 export async function stopCheckin(deps: CheckinDeps, customerId: string, reason = 'stopped by operator'): Promise<boolean> {
+  const row = await deps.db.enrollment.findUnique({
+    where: { customerId_sequenceId_entryKey: { customerId, sequenceId: CHECKIN_SEQUENCE_ID, entryKey: CHECKIN_ENTRY_KEY } },
+    select: { workflowId: true },
+  });
+  const workflowId = row?.workflowId ?? checkinWorkflowId(await identityKey(deps.db, deps.config), customerId);
   try {
-    await deps.temporal.workflow.getHandle(checkinWorkflowId(deps.config.secret, customerId)).signal(cancelSignal, { reason });
+    await deps.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { reason });
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

@@ -16,6 +16,12 @@ export interface CheckinInput {
   stopEvents: string[];
   /** Carried over by continueAsNew at the end of every cycle. Plain JSON only. */
   carried?: CheckinCarried;
+  /**
+   * How many times the check-ins were restarted after they ended (Enrollment.generation). Each
+   * generation has its own send-ledger keys, so a restart sends again instead of finding the first
+   * generation's emails already sent.
+   */
+  generation?: number;
 }
 
 export interface CheckinCarried {

@@ -15,6 +15,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,13 +24,17 @@ import type { CheckinPlan } from '../../activities/checkins';
 import { OutreachSequence } from '../../domain/search-attributes';
 import {
   cancelSignal,
+  cancelUpdate,
   eventSignal,
   pauseSignal,
+  pauseUpdate,
   profileChangedSignal,
   resumeSignal,
+  resumeUpdate,
   stateQuery,
   type EnrollmentState,
   type NextAction,
+  type OpsReply,
   type OpsState,
 } from '../sequence/messages';
 import {
@@ -99,6 +104,31 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
   setHandler(cancelSignal, ({ reason }) => {
     cancelRequested ??= reason ?? 'cancelled by operator';
   });
+  // Ops actions as Updates (see workflows/sequence/messages.ts): refused when they do not apply.
+  const reply = (status: string): OpsReply => ({ workflowId, status, step: state.currentStep });
+  const ending = () => state.status !== 'running' || stopped();
+  setHandler(pauseUpdate, () => {
+    c.paused = true;
+    publish();
+    return reply('paused');
+  }, { validator: () => {
+    if (ending()) throw new Error(`the check-ins have ended or are ending (${state.status})`);
+    if (c.paused) throw new Error('the check-ins are already paused');
+  } });
+  setHandler(resumeUpdate, () => {
+    c.paused = false;
+    publish();
+    return reply('running');
+  }, { validator: () => {
+    if (ending()) throw new Error(`the check-ins have ended or are ending (${state.status})`);
+    if (!c.paused) throw new Error('the check-ins are not paused');
+  } });
+  setHandler(cancelUpdate, ({ reason }) => {
+    cancelRequested ??= reason ?? 'cancelled by operator';
+    return reply('cancelled');
+  }, { validator: (_: { reason?: string }) => {
+    if (ending()) throw new Error(`the check-ins have ended or are ending (${state.status})`);
+  } });
   setHandler(stateQuery, () => ({ ...state, status: c.paused && state.status === 'running' ? 'paused' : state.status }));
   setHandler(checkinStateQuery, () => ({
     customerId, cycle: c.cycle, nextAt: state.status === 'running' ? c.nextAt : undefined, sent: c.sent, skipped: c.skipped, history: c.history,
@@ -119,6 +149,9 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
 
   /** Waits for the business-hours slot (recomputed on profile changes) and sends; undefined when stopped. */
   async function send(plan: CheckinPlan): Promise<{ outcome: string; messageId?: string } | undefined> {
+    // patched: the profile version is read before the slot is computed, so a move that arrives
+    // during the computation is not missed (runs from before replay the old reading).
+    const versionFirst = patched('slot-version-first');
     let after = Date.now();
     for (;;) {
       const schedule = async () => {
@@ -126,12 +159,14 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
         setNext({ stepId: 'checkin', kind: 'send', at: t.utc, local: t.local, zone: t.zone });
         return Date.parse(t.utc);
       };
+      let asked = c.profileVersion;
       let target = await schedule();
       for (;;) {
-        const version = c.profileVersion;
+        const version = versionFirst ? asked : c.profileVersion;
         const woke = await sleepUntil(target, () => stopped() || c.profileVersion !== version);
         if (stopped()) return undefined;
         if (!woke) break;
+        asked = c.profileVersion;
         target = await schedule();
       }
       if (c.paused) {
@@ -144,7 +179,9 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
       publish();
       try {
         const r = await acts.sendStepEmail({
-          workflowId, sequenceId: CHECKIN_SEQUENCE_ID, stepId: 'checkin', iteration: c.cycle, customerId, template: plan.template, category: 'marketing',
+          // A restart is a new generation with ledger keys of its own (the first keeps "checkin").
+          workflowId, sequenceId: CHECKIN_SEQUENCE_ID, stepId: input.generation ? `checkin-g${input.generation}` : 'checkin', iteration: c.cycle, customerId,
+          template: plan.template, category: 'marketing',
         });
         if (r.status === 'deferred' && r.retryAt) {
           // A frequency cap: try again at the next allowed slot instead of dropping the check-in.
@@ -217,5 +254,5 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
     throw err;
   }
   // Outside the try: continueAsNew ends this run by throwing, which is not a failure.
-  return await continueAsNew<typeof checkinWorkflow>({ customerId, stopEvents: input.stopEvents, carried: c });
+  return await continueAsNew<typeof checkinWorkflow>({ customerId, stopEvents: input.stopEvents, carried: c, ...(input.generation ? { generation: input.generation } : {}) });
 }

@@ -15,6 +15,11 @@ export interface SurveyInput {
   /** Where the survey came from, for reporting (no personal data). */
   sequenceId?: string;
   stepId?: string;
+  /**
+   * The enrollment whose survey step started it: told the outcome as soon as there is one (the first
+   * answer, the window closing unanswered, a skip), by signal, so the step ends when the customer answers.
+   */
+  parentWorkflowId?: string;
 }
 
 export interface SurveyResult {
@@ -47,6 +52,8 @@ export interface SurveyState extends SurveyResult {
 }
 
 export const surveyAnswerSignal = defineSignal<[SurveyAnswer]>('surveyAnswer');
+/** The customer's calendar changed (forwarded by the enrollment): a send slot being waited for is computed again. */
+export const surveyProfileSignal = defineSignal<[{ version: number }]>('surveyProfileChanged');
 export const surveyStateQuery = defineQuery<SurveyState>('surveyState');
 
 /** The survey workflow id for a survey step of a sequence enrollment. */

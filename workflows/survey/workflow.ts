@@ -9,10 +9,19 @@
 //      the first alert waits up to ALERT_COMMENT_GRACE_MINUTES for the comment offered on the
 //      thanks page, so one alert usually carries both; a comment or a different low score after
 //      that alert sends a follow-up alert (at most MAX_FOLLOW_UPS), threaded under the first.
-// Returns the outcome, on which a parent sequence can branch (`survey.score`).
-import { ActivityFailure, condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
+// Returns the outcome, on which a parent sequence can branch (`survey.score`). A survey started by a
+// sequence's survey step (input.parentWorkflowId) also reports its outcome to that enrollment as soon
+// as there is one: the first answer, the window closing unanswered, or a skip; the step then ends.
+// A change of the customer's calendar (forwarded by the enrollment) moves a send slot being waited
+// for, and the reminder's due time.
+//
+// Surveys started before 'survey-v2' run the frozen ./legacy.ts.
+import { ActivityFailure, condition, getExternalWorkflowHandle, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { calendarMillis } from '../../domain/sequence/durations';
-import { MAX_COMMENT_LENGTH, surveyAnswerSignal, surveyStateQuery, type SurveyInput, type SurveyResult, type SurveyState } from './messages';
+import { MAX_COMMENT_LENGTH, surveyAnswerSignal, surveyProfileSignal, surveyStateQuery, type SurveyInput, type SurveyResult, type SurveyState } from './messages';
+import { surveyOutcomeSignal } from '../sequence/messages';
+import type { SurveyOutcome } from '../../domain/sequence/machine';
+import { legacySurveyWorkflow } from './legacy';
 import { isLowScore, isValidScore } from './scores';
 import { acts, hooks } from '../shared/activities';
 
@@ -35,6 +44,29 @@ async function sleepUntil(at: number, until: () => boolean = () => false): Promi
 }
 
 export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> {
+  if (!patched('survey-v2')) return legacySurveyWorkflow(input);
+  let reported = false;
+  /** Tells the enrollment that started this survey its outcome, once. */
+  async function report(outcome: SurveyOutcome): Promise<void> {
+    if (reported || !input.parentWorkflowId) return;
+    reported = true;
+    try {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(surveyOutcomeSignal, { surveyId: input.surveyId, outcome });
+    } catch {
+      // The enrollment has ended: nobody waits for this outcome.
+    }
+  }
+  try {
+    const result = await runSurvey(input, report);
+    await report(result);
+    return result;
+  } catch (err) {
+    await report({ status: 'failed', reason: err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+async function runSurvey(input: SurveyInput, report: (o: SurveyOutcome) => Promise<void>): Promise<SurveyResult> {
   const { workflowId } = workflowInfo();
   const { surveyId, customerId, kind } = input;
   const sequenceId = input.sequenceId ?? 'survey';
@@ -57,6 +89,10 @@ export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> 
     answer = { score: a.score, comment: text || answer?.comment, answeredAt: new Date().toISOString() };
     version += 1;
   });
+  let profileVersion = 0;
+  setHandler(surveyProfileSignal, ({ version }) => {
+    if (version > profileVersion) profileVersion = version;
+  });
   setHandler(surveyStateQuery, (): SurveyState => ({
     status: answer ? 'answered' : 'unanswered',
     score: answer?.score, comment: answer?.comment, answeredAt: answer?.answeredAt,
@@ -72,8 +108,10 @@ export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> 
   let after = Date.now();
   let first;
   for (;;) {
+    const version = profileVersion;
     const slot = await acts.nextSendTime({ customerId, after: iso(Math.max(after, Date.now())) });
-    await sleepUntil(Date.parse(slot.utc));
+    // The customer moved while the slot was computed or awaited: compute it again in the new calendar.
+    if (profileVersion !== version || (await sleepUntil(Date.parse(slot.utc), () => profileVersion !== version))) continue;
     closesAt = iso(Date.now() + calendarMillis(input.window));
     first = await acts.sendStepEmail({
       workflowId, sequenceId, stepId: 'survey', iteration: 0, customerId, template: input.template, category: 'survey',
@@ -90,6 +128,8 @@ export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> 
     phase = 'closed';
     return { status: 'skipped', reason: first.status };
   }
+  // The enrollment hears the first answer at once (the step ends when the customer answers).
+  const answered = condition(() => !!answer || isClosed()).then(() => (answer ? report({ status: 'answered', score: answer.score, ...(answer.comment ? { comment: answer.comment } : {}) }) : undefined));
   sentAt = new Date().toISOString();
   phase = 'open';
   const closesMs = Date.parse(closesAt);
@@ -100,9 +140,21 @@ export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> 
 
   // 3. One reminder, if unanswered by then and the window is still open.
   if (input.reminder) {
-    const due = await acts.addBusinessDays({ customerId, after: sentAt, businessDays: input.reminder.afterBusinessDays });
-    const dueMs = Date.parse(due.utc);
-    if (dueMs < closesMs && !(await sleepUntil(dueMs, () => !!answer))) {
+    let dueMs: number;
+    for (;;) {
+      const version = profileVersion;
+      const due = await acts.addBusinessDays({ customerId, after: sentAt, businessDays: input.reminder.afterBusinessDays });
+      dueMs = Date.parse(due.utc);
+      if (profileVersion !== version) continue;
+      if (dueMs >= closesMs || !!answer) break;
+      // Wakes early for an answer (no reminder then) or a move (the due time is computed again).
+      if (await sleepUntil(dueMs, () => !!answer || profileVersion !== version)) {
+        if (answer) break;
+        continue;
+      }
+      break;
+    }
+    if (dueMs < closesMs && !answer) {
       const r = await acts.sendStepEmail({
         workflowId, sequenceId, stepId: 'reminder', iteration: 0, customerId, template: input.reminder.template, category: 'survey',
         survey: { surveyId, kind, closesAt },
@@ -117,7 +169,7 @@ export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> 
   // 4. The answer window.
   await sleepUntil(closesMs);
   phase = 'closed';
-  await background;
+  await Promise.all([background, answered]);
   return answer
     ? { status: 'answered', score: answer.score, ...(answer.comment ? { comment: answer.comment } : {}), answeredAt: answer.answeredAt }
     : { status: 'unanswered' };
