@@ -4,13 +4,13 @@
 // the engine's task queue so several deployments (or test stacks) can share one namespace. Details of
 // one run come from its `state` query, its history and the send ledger.
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { Db } from '../../activities/db/client';
 import { OutreachNextActionAt, OutreachSequence, OutreachState, OutreachStep } from '../../domain/search-attributes';
 import {
-  cancelSignal, pauseSignal, resumeSignal, stateQuery, type EnrollmentState, type NextAction, type OpsState, type StepRecord,
+  cancelSignal, cancelUpdate, pauseSignal, pauseUpdate, resumeSignal, resumeUpdate, stateQuery, type EnrollmentState, type NextAction, type OpsState, type StepRecord,
 } from '../../workflows/sequence/messages';
 
 export const RUN_STATES: readonly OpsState[] = ['waiting', 'sending', 'paused', 'failed', 'completed'];
@@ -440,7 +440,46 @@ export interface ActionResult {
  * start and end there); cancel is the workflow's graceful `cancel` signal, after which the workflow
  * records `cancelled` itself through its recordEnrollment activity.
  */
+/** How long an ops action waits for the run to accept or refuse it (a worker must be running). */
+export const ACTION_TIMEOUT_MS = 20_000;
+
+/**
+ * Pause, resume or cancel a run through its Update (the run's validator refuses an action that does
+ * not apply, and the caller learns it at once); runs started by releases without these Updates get
+ * the signal instead.
+ */
 export async function actOnRun(ctx: RunsContext, workflowId: string, action: RunAction, reason?: string): Promise<ActionResult> {
+  const handle = ctx.temporal.workflow.getHandle(workflowId);
+  const update = action === 'pause' ? pauseUpdate : action === 'resume' ? resumeUpdate : cancelUpdate;
+  try {
+    const call = action === 'cancel'
+      ? handle.executeUpdate(cancelUpdate, { args: [{ reason: reason ?? 'cancelled by operator' }] })
+      : handle.executeUpdate(update as typeof pauseUpdate);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACTION_TIMEOUT_MS)));
+    const r = await Promise.race([call, late]).finally(() => clearTimeout(timer));
+    call.catch(() => undefined);
+    if (r === 'late') {
+      return { workflowId, ok: false, error: `the run did not answer within ${ACTION_TIMEOUT_MS / 1000} s (is a worker running?); the ${action} may still apply when a worker picks it up` };
+    }
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || /not found|already completed|workflow execution.*(closed|completed)/i.test((err as Error).message)) {
+      return { workflowId, ok: false, error: 'no running workflow with this id (it may have finished)' };
+    }
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as Error | undefined;
+      const message = cause?.message ?? err.message;
+      // A run from a release without this Update: fall back to the signal it knows.
+      if (/no registered handler|not registered|unknown update|handler.*not found/i.test(message)) return signalRun(ctx, workflowId, action, reason);
+      return { workflowId, ok: false, error: message.split('\n')[0]! };
+    }
+    return { workflowId, ok: false, error: (err as Error).message.split('\n')[0]! };
+  }
+  await recordAction(ctx, workflowId, action);
+  return { workflowId, ok: true };
+}
+
+async function signalRun(ctx: RunsContext, workflowId: string, action: RunAction, reason?: string): Promise<ActionResult> {
   const handle = ctx.temporal.workflow.getHandle(workflowId);
   try {
     if (action === 'pause') await handle.signal(pauseSignal);
@@ -448,15 +487,19 @@ export async function actOnRun(ctx: RunsContext, workflowId: string, action: Run
     else await handle.signal(cancelSignal, { reason: reason ?? 'cancelled by operator' });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { workflowId, ok: false, error: 'no running workflow with this id (it may have finished)' };
-    return { workflowId, ok: false, error: (err as Error).message.split('\n')[0] };
+    return { workflowId, ok: false, error: (err as Error).message.split('\n')[0]! };
   }
+  await recordAction(ctx, workflowId, action);
+  return { workflowId, ok: true };
+}
+
+async function recordAction(ctx: RunsContext, workflowId: string, action: RunAction): Promise<void> {
   if (ctx.db && action !== 'cancel') {
     await ctx.db.enrollment.updateMany({
       where: { workflowId, status: { in: ['running', 'paused'] } },
       data: { status: action === 'pause' ? 'paused' : 'running' },
     });
   }
-  return { workflowId, ok: true };
 }
 
 /** Waits (up to `ms`) for a cancelled run to close, so its Enrollment row shows `cancelled`. */

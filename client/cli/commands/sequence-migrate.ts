@@ -9,7 +9,10 @@ import { loadConfig } from '../../../domain/config';
 import { parseSequence, SequenceError } from '../../../domain/sequence/parse';
 import { createDb } from '../../../activities/db/client';
 import { connectClient } from '../../../worker/temporal-connection';
-import { migrateSignal } from '../../../workflows/sequence/messages';
+import { migrateSignal, migrateUpdate, stateQuery, type MigrateRunRequest } from '../../../workflows/sequence/messages';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Db } from '../../../activities/db/client';
+import type { SequenceDefinition } from '../../../domain/sequence/types';
 import { TemplateRenderer } from '../../../activities/render';
 import { templateCatalog } from '../../../domain/sequence/validate';
 import { DEFAULT_TEMPLATES_DIR } from '../../../worker/runtime';
@@ -56,20 +59,29 @@ export const sequenceMigrateCommand: Command = {
 
     const config = loadConfig();
     const db = createDb(config.database);
+    const temporal = await connectClient(config.temporal);
     try {
-      const rows = await db.enrollment.findMany({
-        where: { sequenceId: def.id, status: { in: ['running', 'paused'] }, sequenceVersion: fromVersion ?? { lt: def.version } },
-        orderBy: { startedAt: 'asc' },
+      // The runs to move, with the step each one is really at (their own state, not a stored copy).
+      const ids = new Set((await db.enrollment.findMany({ where: { sequenceId: def.id, status: { in: ['running', 'paused'] } }, select: { workflowId: true } })).map((r) => r.workflowId));
+      for await (const w of temporal.workflow.list({ query: `OutreachSequence = ${JSON.stringify(def.id)} AND ExecutionStatus = 'Running'` })) ids.add(w.workflowId);
+      const runs: Array<{ workflowId: string; step?: string; version: number }> = [];
+      await inBatches([...ids], async (workflowId) => {
+        try {
+          const st = await temporal.workflow.getHandle(workflowId).query(stateQuery);
+          if (st.status !== 'running' && st.status !== 'paused') return;
+          if (fromVersion !== undefined ? st.sequenceVersion !== fromVersion : st.sequenceVersion >= def.version) return;
+          runs.push({ workflowId, step: st.currentStep, version: st.sequenceVersion });
+        } catch {
+          // Closed meanwhile, or no worker to answer: its Update below says which.
+        }
       });
-      // Enrollments waiting at a step the new version lacks, with no mapping, would be refused by
-      // the workflow: say so now.
-      const unmapped = [...new Set(rows.map((r) => r.currentStep).filter((s): s is string => !!s && !stepMap[s] && !def.steps.some((x) => x.id === s)))];
+      const unmapped = [...new Set(runs.map((r) => r.step).filter((s): s is string => !!s && !stepMap[s] && !def.steps.some((x) => x.id === s)))];
       if (unmapped.length) {
         process.stderr.write(`enrollments are at step(s) ${unmapped.join(', ')} which version ${def.version} lacks: add them to --map (old=new)\n`);
         return 1;
       }
-      process.stdout.write(`${rows.length} running enrollment(s) of ${def.id} to move to version ${def.version}${Object.keys(stepMap).length ? ` with ${Object.entries(stepMap).map(([a, b]) => `${a}->${b}`).join(', ')}` : ''}\n`);
-      if (values['dry-run'] || rows.length === 0) return 0;
+      process.stdout.write(`${runs.length} running enrollment(s) of ${def.id} to move to version ${def.version}${Object.keys(stepMap).length ? ` with ${Object.entries(stepMap).map(([a, b]) => `${a}->${b}`).join(', ')}` : ''}\n`);
+      if (values['dry-run'] || runs.length === 0) return 0;
       if (!values.yes) {
         if (!process.stdin.isTTY) throw new UsageError('refusing to migrate without confirmation: pass --yes');
         const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
@@ -77,24 +89,56 @@ export const sequenceMigrateCommand: Command = {
         rl.close();
         if (!/^y(es)?$/i.test(answer.trim())) return 1;
       }
-      const temporal = await connectClient(config.temporal);
-      let sent = 0;
-      try {
-        for (const r of rows) {
-          try {
-            await temporal.workflow.getHandle(r.workflowId).signal(migrateSignal, { definition: def, stepMap });
-            sent += 1;
-          } catch (err) {
-            process.stderr.write(`${r.workflowId}: ${(err as Error).message.split('\n')[0]}\n`);
+      // Stored once; each run loads it by (id, version) when it accepts the Update.
+      await storeVersion(db, def);
+      const request: MigrateRunRequest = { sequenceId: def.id, version: def.version, stepIds: def.steps.map((s) => s.id), stepMap };
+      let accepted = 0;
+      await inBatches(runs.map((r) => r.workflowId), async (workflowId) => {
+        try {
+          await temporal.workflow.getHandle(workflowId).executeUpdate(migrateUpdate, { args: [request] });
+          accepted += 1;
+        } catch (err) {
+          const e = err as Error & { cause?: Error };
+          const message = (e instanceof WorkflowUpdateFailedError && e.cause ? e.cause.message : e.message).split('\n')[0];
+          if (/no registered handler|not registered|unknown update/i.test(message)) {
+            // A run from a release without the Update: the signal carries the definition itself.
+            await temporal.workflow.getHandle(workflowId).signal(migrateSignal, { definition: def, stepMap });
+            accepted += 1;
+            return;
           }
+          process.stderr.write(`${workflowId}: refused: ${message}\n`);
         }
-      } finally {
-        await temporal.connection.close();
-      }
-      process.stdout.write(`migration requested for ${sent} enrollment(s); each applies it at its next step boundary\n`);
-      return sent === rows.length ? 0 : 1;
+      });
+      process.stdout.write(`migration requested for ${accepted} enrollment(s) (${accepted} of ${runs.length} accepted); each applies it at its next step boundary\n`);
+      return accepted === runs.length ? 0 : 1;
     } finally {
+      await temporal.connection.close();
       await db.$disconnect();
     }
   },
 };
+
+/** Runs `fn` over `items`, 16 at a time: thousands of runs move without flooding the frontend. */
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(16, queue.length) }, async () => {
+    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
+  }));
+}
+
+/** Stores the version (once); the same version with another content is refused. */
+async function storeVersion(db: Db, def: SequenceDefinition): Promise<void> {
+  const definition = JSON.stringify(def);
+  const key = { sequenceId_version: { sequenceId: def.id, version: def.version } };
+  const existing = await db.sequenceVersion.findUnique({ where: key });
+  if (existing && existing.definition !== definition) {
+    throw new UsageError(`version ${def.version} of ${def.id} was stored before with other content: give the changed file a new version number`);
+  }
+  if (!existing) {
+    try {
+      await db.sequenceVersion.create({ data: { sequenceId: def.id, version: def.version, definition } });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+    }
+  }
+}
