@@ -4,14 +4,18 @@
 // reply leaves the outcome unknown: the server may hold the message. Then the ledger row is ambiguous,
 // the step records it, nothing is retried, and an operator decides (`outreach ledger resend |
 // mark-sent`). A definite reply after DATA decides as usual: 4xx is retried. The pooled transport (the
-// default) and the unpooled one behave the same. The SMTP server is real (smtp-server on loopback),
-// told to misbehave at one stage of one transaction.
-import { startStack, type Stack } from '../support/stack';
+// default) and the unpooled one behave the same, with or without DKIM. The SMTP server is real
+// (smtp-server on loopback), told to misbehave at one stage of one transaction.
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack, type Provider, type Stack } from '../support/stack';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import type { sequenceWorkflow } from '../../workflows/sequence/workflow';
 import { resendLedgerEntry } from '../../activities/send/ledger';
 import { ScriptedSmtpServer, type Fault, type Stage } from './scripted-smtp';
-import { enroll, headerBlock, sendDeps } from './support';
+import { enroll, headerBlock, sendDeps, sleep } from './support';
 
 const hello: SequenceDefinition = {
   id: 'hello', version: 1,
@@ -25,24 +29,39 @@ const SOCKET_TIMEOUT_MS = 1500;
 
 const messageIdOf = (raw: string) => /^Message-ID:\s*(\S+)/im.exec(headerBlock(raw))?.[1];
 
+/** A DKIM key for the signed variant: DKIM wraps the message stream the SMTP connection reads. */
+function dkimEnv(dir: string): Record<string, string> {
+  const keyFile = path.join(dir, 'dkim.pem');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return { DKIM_DOMAIN: 'example.test', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_PATH: keyFile };
+}
+
 describe.each([
-  ['pooled', 'true', 'postgresql'],
-  ['unpooled', 'false', 'sqlite'],
-] as const)('a lost SMTP connection, %s transport (SMTP_POOL=%s, %s)', (_name, pool, provider) => {
+  { transport: 'pooled', pool: true, dkim: false, provider: 'postgresql' },
+  { transport: 'unpooled', pool: false, dkim: false, provider: 'sqlite' },
+  { transport: 'unpooled', pool: false, dkim: true, provider: 'sqlite' },
+] as Array<{ transport: string; pool: boolean; dkim: boolean; provider: Provider }>)('a lost SMTP connection, $transport transport, DKIM $dkim ($provider)', ({ pool, dkim, provider }) => {
   let stack: Stack;
   let smtp: ScriptedSmtpServer;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-smtp-loss-'));
   beforeAll(async () => {
     smtp = new ScriptedSmtpServer();
     const port = await smtp.listen();
     stack = await startStack({
       provider,
       sequences: [hello],
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}?socketTimeout=${SOCKET_TIMEOUT_MS}`, SMTP_POOL: pool },
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${port}?socketTimeout=${SOCKET_TIMEOUT_MS}`,
+        SMTP_POOL: String(pool),
+        ...(dkim ? dkimEnv(dir) : {}),
+      },
     });
   });
   afterAll(async () => {
     await stack?.stop();
     await smtp?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** Enrolls a customer in the one-step sequence and waits for the workflow to finish. */
@@ -77,6 +96,7 @@ describe.each([
     const txs = smtp.transactionsTo(address);
     expect(txs.map((t) => t.outcome)).toEqual([fault]);
     expect(messageIdOf(txs[0].raw)).toBe(row.messageId);
+    expect(/^DKIM-Signature:/im.test(headerBlock(txs[0].raw))).toBe(dkim);
     expect(outcomes).toEqual(['ambiguous']);
     expect(row).toMatchObject({ status: 'ambiguous', attempts: 1 });
     expect(row.error).toMatch(/^no final reply after the message was sent \(DATA accepted\): .+; the server may hold it, so it is not retried: an operator decides/);
@@ -116,6 +136,20 @@ describe.each([
     const txs = smtp.transactionsTo(address);
     expect(txs.map((t) => t.outcome)).toEqual(['accepted']);
     expect(messageIdOf(txs[0].raw)).toBe(row.messageId);
+  });
+
+  it('the connection is lost at RCPT TO on a new connection: the activity fails and Temporal retries it', async () => {
+    // A pooled connection that sent before moves a message the server dropped before DATA to another
+    // connection by itself (the cases above); a new one reports the loss. Idle pooled connections
+    // end after the client's socket timeout.
+    if (pool) await sleep(SOCKET_TIMEOUT_MS + 1000);
+    smtp.arm('RCPT TO', 'close');
+    const { address, outcomes, activityAttempts, row } = await sendStep('lost-rcpt-new-connection');
+
+    expect(outcomes).toEqual(['sent']);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    expect(activityAttempts).toEqual([2]);
+    expect(smtp.transactionsTo(address).map((t) => t.outcome)).toEqual(['accepted']);
   });
 
   it.each([
