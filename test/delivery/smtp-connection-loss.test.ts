@@ -14,6 +14,8 @@ import { startStack, type Provider, type Stack } from '../support/stack';
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import type { sequenceWorkflow } from '../../workflows/sequence/workflow';
 import { resendLedgerEntry } from '../../activities/send/ledger';
+import { createTransport } from '../../activities/mail/transport';
+import { ConfigError } from '../../domain/config';
 import { ScriptedSmtpServer, type Fault, type Stage } from './scripted-smtp';
 import { enroll, headerBlock, sendDeps, sleep } from './support';
 
@@ -164,4 +166,15 @@ describe.each([
     expect(activityAttempts).toEqual([2]);
     expect(smtp.transactionsTo(address).map((t) => t.outcome)).toEqual([code, 'accepted']);
   });
+});
+
+it("SMTP_URL's ?socketTimeout= must be a whole number of milliseconds above 0", () => {
+  const smtp = (url: string) => ({ url, from: 'Outreach <outreach@localhost>', pool: true });
+  for (const bad of ['abc', '0', '-5', '1.5', '']) {
+    expect(() => createTransport(smtp(`smtp://127.0.0.1:2525?socketTimeout=${bad}`))).toThrow(ConfigError);
+    expect(() => createTransport(smtp(`smtp://127.0.0.1:2525?socketTimeout=${bad}`))).toThrow(`SMTP_URL socketTimeout=${bad} must be a whole number of milliseconds above 0`);
+  }
+  const transport = createTransport(smtp('smtp://127.0.0.1:2525?ignoreTLS=true&socketTimeout=45000'));
+  expect((transport.transporter as unknown as { options: { socketTimeout: number } }).options.socketTimeout).toBe(45000);
+  transport.close();
 });
