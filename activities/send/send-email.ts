@@ -3,8 +3,10 @@
 //   sent        -> nothing to do (a retry after success, e.g. the worker died before completing)
 //   sending     -> a previous attempt died between "about to send" and the outcome: the provider may
 //                  or may not have the message, so it is marked ambiguous and never resent blindly
-//   ambiguous   -> left alone until an operator decides (`outreach ledger resend | mark-sent`)
-//   retry       -> the previous attempt failed definitely (4xx, connection refused): send again
+//   ambiguous   -> left alone until an operator decides (`outreach ledger resend | mark-sent`); also
+//                  written when the connection was lost after the server accepted DATA and the
+//                  message went out, before its final reply
+//   retry       -> the previous attempt failed definitely (4xx, a connection lost before DATA): send again
 //   deferred    -> a frequency cap held it back: decide again (consent, suppression, cap) and send
 //   failed      -> a permanent SMTP failure (5xx): final; the address is suppressed
 //   suppressed  -> consent or the suppression list said no at send time: final
@@ -12,7 +14,7 @@
 // docs/delivery.md describes the whole policy.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client';
-import type { MailTransport } from '../mail/transport';
+import type { MailTransport, SmtpStage } from '../mail/transport';
 import { FailureType, nonRetryable } from '../failures';
 import { signLink } from '../../domain/signed-links';
 import type { Config } from '../../domain/config';
@@ -99,7 +101,7 @@ export function messageIdFor(key: string, from: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
-interface SmtpError {
+interface SmtpError extends SmtpStage {
   responseCode?: number;
   code?: string;
   command?: string;
@@ -117,6 +119,17 @@ export function isPermanentSmtpFailure(err: unknown): boolean {
   const code = e.responseCode;
   if (typeof code !== 'number' || code < 500 || code >= 600 || code === 503) return false;
   return e.command === undefined || e.command === 'RCPT TO' || e.command === 'DATA';
+}
+
+/**
+ * The server accepted DATA (354) and the message went out, but no final reply came back: the
+ * connection closed or reset, or the socket timed out waiting. The server may hold the message, so it
+ * is never retried blindly. A failure before DATA was accepted, or any reply code after it (250,
+ * 4xx, 5xx), is a definite outcome instead.
+ */
+export function isAmbiguousSmtpFailure(err: unknown): boolean {
+  const e = err as SmtpError;
+  return e.dataStarted === true && typeof e.responseCode !== 'number';
 }
 
 /** nodemailer refused the message before talking to the server (malformed address, empty message). */
@@ -392,7 +405,16 @@ export async function sendEmail(deps: SendDeps, req: SendRequest, opts: SendOpti
       count('failed', rendered.locale);
       return { status: 'failed', messageId, reason };
     }
-    // 4xx, connection and timeout errors: the message was not accepted; the next attempt sends.
+    if (isAmbiguousSmtpFailure(err)) {
+      // Not retried (the provider may have it): the activity returns, the request stays for an
+      // operator's `outreach ledger resend`, or `mark-sent` when the provider's logs show it.
+      const why = `no final reply after the message was sent (DATA accepted): ${reason.slice(0, 300)}; the server may hold it, so it is not retried: an operator decides (outreach ledger mark-sent | resend)`;
+      await db.sendLedger.updateMany({ where: { key, status: 'sending' }, data: { status: 'ambiguous', error: why } });
+      count('ambiguous', rendered.locale);
+      return { status: 'ambiguous', messageId, reason: why };
+    }
+    // 4xx, and connection and timeout errors before DATA was accepted: the message was not
+    // accepted; the next attempt sends.
     await db.sendLedger.updateMany({ where: { key, status: 'sending' }, data: { status: 'retry', error: reason } });
     throw err; // retried by Temporal with backoff
   }
