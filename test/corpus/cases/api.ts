@@ -69,6 +69,47 @@ export const apiCases: ApiCase[] = [
     input: { method: 'GET', url: '/v1/customers/a%0Ab/enrollments' },
     expect: { status: 400, field: 'id', message: /must not contain control characters/ },
   },
+  // --- lone surrogates and bidirectional controls (from the hostile probe)
+  {
+    id: 'api-name-lone-surrogate', surface: 'api', title: 'lone surrogate (\\ud800 escape) in givenName',
+    input: { method: 'PUT', url: '/v1/customers/c-surrogate', json: { email: 'eve@example.com', givenName: 'A\ud800B' } },
+    expect: { status: 400, field: 'givenName', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-event-id-lone-surrogate', surface: 'api', title: 'lone low surrogate (\\udfff escape) in the event id',
+    input: { method: 'POST', url: '/v1/events', json: event({ id: 'e\udfffx' }) },
+    expect: { status: 400, field: 'id', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-attribute-array-lone-surrogate', surface: 'api', title: 'high surrogate without its pair inside an attribute list',
+    input: { method: 'PUT', url: '/v1/customers/c-surrogate2', json: { email: 'eve@example.com', attributes: { tags: ['ok', 'x\ud83dy'] } } },
+    expect: { status: 400, field: 'attributes.tags.1', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-customer-id-lone-surrogate', surface: 'api', title: 'lone surrogate percent-encoded in the URL id (%ED%A0%80)',
+    input: { method: 'PUT', url: '/v1/customers/a%ED%A0%80b', json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /not valid UTF-8/ },
+  },
+  {
+    id: 'api-customer-id-replacement-char', surface: 'api', title: 'U+FFFD in the URL id (what fetch() makes of a lone surrogate)',
+    input: { method: 'PUT', url: '/v1/customers/a%EF%BF%BDb', json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /U\+FFFD/ },
+  },
+  {
+    id: 'api-name-bidi-override', surface: 'api', title: 'right-to-left override (U+202E) in givenName',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi', json: { email: 'eve@example.com', givenName: 'Eve\u202Egnp.exe' } },
+    expect: { status: 400, field: 'givenName', message: /bidirectional control/ },
+  },
+  {
+    id: 'api-family-name-bidi-isolate', surface: 'api', title: 'right-to-left isolate (U+2067) in familyName',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi2', json: { email: 'eve@example.com', familyName: 'Smith\u2067evil\u2069' } },
+    expect: { status: 400, field: 'familyName', message: /bidirectional control/ },
+  },
+  {
+    id: 'api-title-bidi-embedding', surface: 'api', title: 'left-to-right embedding (U+202A) in title',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi3', json: { email: 'eve@example.com', title: '\u202ADr.' } },
+    expect: { status: 400, field: 'title', message: /bidirectional control/ },
+  },
   // --- invalid UTF-8 on the wire
   {
     id: 'api-name-invalid-utf8', surface: 'api', title: 'raw non-UTF-8 bytes in givenName',

@@ -1,0 +1,31 @@
+// The other side of the bad-input corpus (test/corpus): unusual but legitimate input the API must
+// keep accepting and store exactly, so that refusing the hostile cases refuses nothing more.
+import { startStack, http, type Stack } from '../support/stack';
+
+describe.each(['sqlite', 'postgresql'] as const)('accepted input on %s', (provider) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ provider, worker: false });
+  });
+  afterAll(async () => stack?.stop());
+
+  const raw = (method: string, url: string, body: string) =>
+    http(stack.baseUrl, method, url, body, { authorization: `Bearer ${stack.keys.all}`, 'content-type': 'application/json' });
+
+  it('stores names with surrogate pairs (escaped or not), right-to-left text and bidi marks exactly', async () => {
+    // \ud83d\ude00 is one character (U+1F600) written as an escaped pair, as many JSON encoders do.
+    const r = await raw('PUT', '/v1/customers/text-ok', '{"email":"text@example.com","givenName":"Ana \\ud83d\\ude00","familyName":"\u05db\u05d4\u05df\u200f","title":"\u062f."}');
+    expect(r.status).toBe(200);
+    const row = await stack.db.customer.findUniqueOrThrow({ where: { id: 'text-ok' } });
+    expect(row.givenName).toBe('Ana \u{1F600}');
+    expect(row.familyName).toBe('\u05db\u05d4\u05df\u200f'); // Hebrew with a right-to-left mark: a mark, not an override
+    expect(row.title).toBe('\u062f.');
+  });
+
+  it('stores a customer id with non-ASCII characters and an emoji from the URL exactly', async () => {
+    const id = 'kunde-\u00fc-\u{1F600}';
+    const r = await stack.call('PUT', `/v1/customers/${encodeURIComponent(id)}`, { email: 'kunde@example.com' });
+    expect(r.status).toBe(200);
+    expect(await stack.db.customer.findUnique({ where: { id } })).not.toBeNull();
+  });
+});
