@@ -22,6 +22,23 @@ describe.each(['sqlite', 'postgresql'] as const)('accepted input on %s', (provid
     expect(row.title).toBe('\u062f.');
   });
 
+  it('stores numbers as 64-bit doubles: the largest finite one exactly, long digit strings and tiny values rounded as documented', async () => {
+    const body = '{"email":"num@example.com","attributes":{"max":1.7976931348623157e308,"min":-1.7976931348623157e308,'
+      + '"long":12345678901234567890123,"precise":0.1234567890123456789,"tiny":1e-400,"negZero":-0,"int53":9007199254740993}}';
+    const r = await raw('PUT', '/v1/customers/num-ok', body);
+    expect(r.status).toBe(200);
+    const row = await stack.db.customer.findUniqueOrThrow({ where: { id: 'num-ok' } });
+    expect(JSON.parse(row.attributes)).toEqual({
+      max: Number.MAX_VALUE,
+      min: -Number.MAX_VALUE,
+      long: 1.2345678901234568e22, // 23 digits: the nearest double
+      precise: 0.12345678901234568, // 17 significant digits survive
+      tiny: 0, // underflows to zero
+      negZero: 0, // -0 is stored as 0
+      int53: 9007199254740992, // beyond 2^53 integers round to the nearest even double
+    });
+  });
+
   it('stores a customer id with non-ASCII characters and an emoji from the URL exactly', async () => {
     const id = 'kunde-\u00fc-\u{1F600}';
     const r = await stack.call('PUT', `/v1/customers/${encodeURIComponent(id)}`, { email: 'kunde@example.com' });

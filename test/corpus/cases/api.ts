@@ -215,6 +215,27 @@ export const apiCases: ApiCase[] = [
     input: { method: 'POST', url: '/v1/events', json: event({ id: 12345 }) },
     expect: { status: 400, field: 'id', message: /string/ },
   },
+  // --- numbers that do not fit a double (JSON.parse makes them Infinity; stored, they became null)
+  {
+    id: 'api-attribute-1e999', surface: 'api', title: 'attribute 1e999 (overflows a double)',
+    input: { method: 'PUT', url: '/v1/customers/c-inf', raw: '{"email":"eve@example.com","attributes":{"score":1e999}}' },
+    expect: { status: 400, field: 'attributes.score', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-property-minus-1e999', surface: 'api', title: 'event property -1e999',
+    input: { method: 'POST', url: '/v1/events', raw: `{"id":"e-ninf","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"amount":-1e999}}` },
+    expect: { status: 400, field: 'properties.amount', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-property-400-digits', surface: 'api', title: 'event property of 400 digits (beyond the largest double)',
+    input: { method: 'POST', url: '/v1/events', raw: () => `{"id":"e-digits","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"big":${'9'.repeat(400)}}}` },
+    expect: { status: 400, field: 'properties.big', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-batch-1e400-in-list', surface: 'api', title: '1E400 inside a list in the second event of a batch',
+    input: { method: 'POST', url: '/v1/events', raw: `{"events":[{"id":"n-1","customerId":"known","name":"signup","occurredAt":"${NOW}"},{"id":"n-2","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"list":[1,2,1E400]}}]}` },
+    expect: { status: 400, field: 'events.1.properties.list.2', message: /too large for a 64-bit number/ },
+  },
   // --- dates far away or impossible
   {
     id: 'api-occurred-at-extended-year', surface: 'api', title: 'occurredAt in year +275760 (extended ISO year)',
