@@ -22,6 +22,23 @@ describe.each(['sqlite', 'postgresql'] as const)('accepted input on %s', (provid
     expect(row.title).toBe('\u062f.');
   });
 
+  it.each([
+    ['an IDN domain', 'user@bücher.example'],
+    ['an IDN domain in capitals', 'User@BÜCHER.example'],
+    ['a non-ASCII local part and domain', 'josé@bücher.example'],
+    ['an all-Chinese address', '用户@例子.广告'],
+    ['a Greek address', 'δοκιμή@παράδειγμα.δοκιμή'],
+    ['a punycode domain', 'user@xn--bcher-kva.example'],
+    ['a quoted local part with a space', '"john doe"@example.com'],
+    ['a quoted local part with @ and an escaped quote', '"a@b\\"c"@example.com'],
+    ['every atext character', "!#$%&'*+-/=?^_`{|}~@example.com"],
+  ])('accepts and stores %s as written', async (_what, email) => {
+    const id = `mail-${Buffer.from(email).toString('hex').slice(0, 40)}`;
+    const r = await stack.call('PUT', `/v1/customers/${id}`, { email });
+    expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { id, created: true } });
+    expect((await stack.db.customer.findUniqueOrThrow({ where: { id } })).email).toBe(email);
+  });
+
   it('stores numbers as 64-bit doubles: the largest finite one exactly, long digit strings and tiny values rounded as documented', async () => {
     const body = '{"email":"num@example.com","attributes":{"max":1.7976931348623157e308,"min":-1.7976931348623157e308,'
       + '"long":12345678901234567890123,"precise":0.1234567890123456789,"tiny":1e-400,"negZero":-0,"int53":9007199254740993}}';

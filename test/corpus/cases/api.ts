@@ -39,6 +39,52 @@ export const apiCases: ApiCase[] = [
     input: { method: 'PUT', url: '/v1/customers/c-mail', json: { email: 'eve@example.com\r\nBcc: everyone@example.com' } },
     expect: { status: 400, field: 'email', message: /valid email address/ },
   },
+  // --- addresses that stay refused now that IDN and quoted local parts are accepted
+  {
+    id: 'api-email-idn-empty-label', surface: 'api', title: 'IDN address with an empty domain label (bücher..example)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail2', json: { email: 'user@bücher..example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "bücher\.\.example" has an empty label/ },
+  },
+  {
+    id: 'api-email-idn-leading-hyphen', surface: 'api', title: 'IDN label starting with a hyphen (-bücher.example)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail3', json: { email: 'user@-bücher.example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "-bücher\.example" .*hyphen/ },
+  },
+  {
+    id: 'api-email-bad-punycode', surface: 'api', title: 'punycode label that does not decode (xn--zz)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail4', json: { email: 'user@xn--zz.example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "xn--zz\.example" is not a valid domain name/ },
+  },
+  {
+    id: 'api-email-unquoted-space', surface: 'api', title: 'space in an unquoted local part',
+    input: { method: 'PUT', url: '/v1/customers/c-mail5', json: { email: 'john doe@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*in quotes/ },
+  },
+  {
+    id: 'api-email-unterminated-quote', surface: 'api', title: 'quoted local part without its closing quote',
+    input: { method: 'PUT', url: '/v1/customers/c-mail6', json: { email: '"john@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*closing quote/ },
+  },
+  {
+    id: 'api-email-quoted-angle-brackets', surface: 'api', title: 'quoted local part holding < > (the SMTP client would rewrite them)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail7', json: { email: '"<script>"@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*< or >/ },
+  },
+  {
+    id: 'api-email-address-literal', surface: 'api', title: 'address literal instead of a domain (user@[192.0.2.1])',
+    input: { method: 'PUT', url: '/v1/customers/c-mail8', json: { email: 'user@[192.0.2.1]' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*address literal/ },
+  },
+  {
+    id: 'api-email-bidi-local-part', surface: 'api', title: 'right-to-left override (U+202E) in the local part',
+    input: { method: 'PUT', url: '/v1/customers/c-mail9', json: { email: '\u202Egnp.exe@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*bidirectional control/ },
+  },
+  {
+    id: 'api-email-local-part-66-bytes', surface: 'api', title: 'local part of 66 bytes (33 two-byte letters)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail10', json: { email: `${'ü'.repeat(33)}@example.com` } },
+    expect: { status: 400, field: 'email', message: /valid email address: the part before @ is 66 bytes long: at most 64/ },
+  },
   {
     id: 'api-event-id-nul', surface: 'api', title: 'NUL byte in the event id',
     input: { method: 'POST', url: '/v1/events', json: event({ id: 'e\u0000x' }) },
