@@ -331,6 +331,21 @@ export const apiCases: ApiCase[] = [
     expect: { status: 400, field: 'id', message: /more than 200 characters/ },
   },
   {
+    id: 'api-customer-id-10k-chars', surface: 'api', title: 'customer id of 10,000 characters in the URL (past the router\'s parameter limit)',
+    input: { method: 'PUT', url: `/v1/customers/${'x'.repeat(10_000)}`, json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
+  },
+  {
+    id: 'api-enrollments-id-10k-chars', surface: 'api', title: 'id of 10,000 characters in an enrollments lookup',
+    input: { method: 'GET', url: `/v1/customers/${'y'.repeat(10_000)}/enrollments` },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
+  },
+  {
+    id: 'api-erase-id-10k-chars', surface: 'api', title: 'id of 10,000 characters in an erasure',
+    input: { method: 'DELETE', url: `/v1/customers/${'z'.repeat(10_000)}` },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
+  },
+  {
     id: 'api-api-key-10k-chars', surface: 'api', title: 'Authorization header with a 10,000-character key',
     input: { method: 'POST', url: '/v1/events', json: event({ id: 'e-key' }), noAuth: true, headers: { authorization: `Bearer oak_${'k'.repeat(10_000)}` } },
     expect: { status: 401, message: /invalid or revoked API key/ },
