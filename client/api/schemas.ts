@@ -152,12 +152,14 @@ export function validateCustomer(body: unknown): CustomerInput {
   const errors: FieldError[] = [];
   const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
   add('email', /[\r\n]/.test(b.email) ? 'must not contain line breaks' : undefined);
-  for (const f of ['givenName', 'familyName', 'title'] as const) {
+  for (const f of PRINTED_PROFILE_FIELDS) {
     const v = b[f];
     // Names end up in subjects and salutations: control characters could forge headers or layout,
-    // and markup is never part of a name (it would only be there to reach an HTML page unescaped).
+    // markup is never part of a name (it would only be there to reach an HTML page unescaped), and
+    // a bidi override or isolate reorders how the rest of the line reads ("Eve\u202Egnp.exe").
     if (typeof v === 'string' && CONTROL.test(v)) add(f, 'must not contain control characters or line breaks');
     else if (typeof v === 'string' && /[<>]/.test(v)) add(f, 'must not contain < or >: markup is not part of a name');
+    else if (typeof v === 'string' && BIDI_CONTROL.test(v)) add(f, BIDI_MESSAGE);
   }
   if (depthOf(b.attributes) > MAX_DEPTH) add('attributes', `nests deeper than ${MAX_DEPTH} levels: flatten it`);
   else errors.push(...invalidUtf8(b as unknown as Record<string, unknown>, ''));
@@ -200,11 +202,29 @@ export function validateCustomerId(id: unknown, field = 'id'): string {
   if (typeof id !== 'string' || id.length === 0) return fail('must be a non-empty string');
   if (id.length > MAX_CUSTOMER_ID) fail(`must NOT have more than ${MAX_CUSTOMER_ID} characters (has ${id.length})`);
   if (CONTROL.test(id)) fail('must not contain control characters or line breaks');
+  if (LONE_SURROGATE.test(id)) fail(LONE_SURROGATE_MESSAGE);
+  // What a client's URL encoder makes of a lone surrogate or of bytes that were not UTF-8: the id
+  // the sender meant is lost, and two different ones would become the same key.
+  if (id.includes('\uFFFD')) fail('contains U+FFFD, the replacement character: the id was not valid text before it was encoded (a lone surrogate or bytes that are not UTF-8)');
   return id;
 }
 
 // C0 and C1 controls plus the Unicode line and paragraph separators: the same set the renderer strips.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * The profile fields templates print into emails as text (subjects, salutations). They refuse bidi
+ * embedding, override and isolate controls on top of control characters and markup.
+ */
+export const PRINTED_PROFILE_FIELDS = ['givenName', 'familyName', 'title'] as const;
+
+/** Bidi embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069); the marks U+200E/U+200F stay allowed. */
+export const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+export const BIDI_MESSAGE = 'must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069): they reorder how the text around them reads';
+
+/** An unpaired UTF-16 surrogate (with the u flag a well-formed pair is one code point and does not match). */
+export const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+export const LONE_SURROGATE_MESSAGE = 'contains a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text: send the character itself or both halves of its pair';
 
 /**
  * A body that is not a JSON object at all gets one message saying what to send, instead of a schema
@@ -223,8 +243,10 @@ function checkBodyShape(body: unknown, prefix = ''): void {
 
 /**
  * Text that was not valid UTF-8 on the wire reaches us with U+FFFD in place of the bad bytes (the body
- * is decoded before parsing). Storing it would silently corrupt names and properties, so the field is
- * named instead. Walks keys and values; the depth is already bounded by MAX_DEPTH.
+ * is decoded before parsing), and a lone surrogate escape decodes to no character at all. Storing
+ * either would silently corrupt names and properties, so the field is named instead (the API's
+ * parser already refuses lone surrogates; this covers the CLI's files too). Walks keys and values;
+ * the depth is already bounded by MAX_DEPTH.
  */
 function invalidUtf8(value: Record<string, unknown>, prefix: string): FieldError[] {
   const out: FieldError[] = [];
@@ -232,13 +254,18 @@ function invalidUtf8(value: Record<string, unknown>, prefix: string): FieldError
     if (out.length || depth > MAX_DEPTH + 1) return;
     if (typeof v === 'string') {
       if (v.includes('\uFFFD')) out.push({ field: path || 'body', message: 'is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+      else if (LONE_SURROGATE.test(v)) out.push({ field: path || 'body', message: LONE_SURROGATE_MESSAGE });
       return;
     }
     if (v === null || typeof v !== 'object') return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const p = [path, k].filter(Boolean).join('.');
+      const p = [path, k.replace(/[\uD800-\uDFFF]/gu, '\uFFFD')].filter(Boolean).join('.');
       if (k.includes('\uFFFD')) {
         out.push({ field: p, message: 'this key is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+        return;
+      }
+      if (LONE_SURROGATE.test(k)) {
+        out.push({ field: p, message: `this key ${LONE_SURROGATE_MESSAGE}` });
         return;
       }
       walk(x, p, depth + 1);
