@@ -2,8 +2,9 @@
 // that is wrong: a key given twice in one object (JSON.parse keeps the last silently, other parsers
 // the first, so two systems could read one request differently); the reserved keys that
 // prototype-pollution attacks use ("__proto__", or "constructor" holding "prototype"), which are
-// refused whatever their escaping; and strings or keys holding a lone surrogate (a \uD800-\uDFFF
-// escape without its pair), which is no character at all and would be stored as garbage. Iterative
+// refused whatever their escaping; strings or keys holding a lone surrogate (a \uD800-\uDFFF
+// escape without its pair), which is no character at all and would be stored as garbage; and numbers
+// too large for a double (1e999), which JSON.parse makes Infinity and JSON stores as null. Iterative
 // throughout: deeply nested input cannot exhaust the stack.
 import { FieldErrors, LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './schemas';
 
@@ -64,6 +65,16 @@ function checkKeys(text: string): { field: string; message: string } | undefined
         return { field: valuePath() || 'body', message: LONE_SURROGATE_MESSAGE };
       }
       i = j;
+    } else if (c === '-' || (c! >= '0' && c! <= '9')) {
+      // JSON.parse reads 1e999 (or 400 digits) as Infinity, which JSON stores as null: refused here,
+      // where the path is known. Numbers that fit are read as doubles (rounded; see docs/bad-input.md).
+      let j = i + 1;
+      while (j < text.length && /[0-9eE+.-]/.test(text[j]!)) j++;
+      if (!Number.isFinite(Number(text.slice(i, j)))) {
+        const shownNumber = j - i > 24 ? `${text.slice(i, i + 20)}... (${j - i} characters)` : text.slice(i, j);
+        return { field: valuePath() || 'body', message: `is too large for a 64-bit number (${shownNumber}): send at most ±1.7976931348623157e308, or send it as a string` };
+      }
+      i = j - 1;
     } else if (c === '{') {
       stack.push({ kind: 'object', path: valuePath(), keys: new Set(), expectKey: true });
     } else if (c === '[') {

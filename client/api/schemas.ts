@@ -162,7 +162,7 @@ export function validateCustomer(body: unknown): CustomerInput {
     else if (typeof v === 'string' && BIDI_CONTROL.test(v)) add(f, BIDI_MESSAGE);
   }
   if (depthOf(b.attributes) > MAX_DEPTH) add('attributes', `nests deeper than ${MAX_DEPTH} levels: flatten it`);
-  else errors.push(...invalidUtf8(b as unknown as Record<string, unknown>, ''));
+  else errors.push(...unstorable(b as unknown as Record<string, unknown>, ''));
   if (b.timeZone) add('timeZone', checkTimeZone(b.timeZone));
   if (b.locale) add('locale', checkLocale(b.locale));
   if (b.country) add('country', checkCountry(b.country));
@@ -183,7 +183,7 @@ export function validateEvent(body: unknown, prefix = ''): EventInput {
   const msg = checkOccurredAt(e.occurredAt);
   if (msg) throw new FieldErrors([{ field: field('occurredAt'), message: msg }]);
   if (depthOf(e.properties) > MAX_DEPTH) throw new FieldErrors([{ field: field('properties'), message: `nests deeper than ${MAX_DEPTH} levels: flatten it` }]);
-  const garbled = invalidUtf8(e as unknown as Record<string, unknown>, prefix);
+  const garbled = unstorable(e as unknown as Record<string, unknown>, prefix);
   if (garbled.length) throw new FieldErrors(garbled);
   return e;
 }
@@ -243,15 +243,20 @@ function checkBodyShape(body: unknown, prefix = ''): void {
 
 /**
  * Text that was not valid UTF-8 on the wire reaches us with U+FFFD in place of the bad bytes (the body
- * is decoded before parsing), and a lone surrogate escape decodes to no character at all. Storing
- * either would silently corrupt names and properties, so the field is named instead (the API's
- * parser already refuses lone surrogates; this covers the CLI's files too). Walks keys and values;
+ * is decoded before parsing), a lone surrogate escape decodes to no character at all, and a number
+ * beyond a double (1e999) parses as Infinity, which JSON stores as null. Storing any of them would
+ * silently corrupt names and properties, so the field is named instead (the API's parser already
+ * refuses lone surrogates and such numbers; this covers the CLI's files too). Walks keys and values;
  * the depth is already bounded by MAX_DEPTH.
  */
-function invalidUtf8(value: Record<string, unknown>, prefix: string): FieldError[] {
+function unstorable(value: Record<string, unknown>, prefix: string): FieldError[] {
   const out: FieldError[] = [];
   const walk = (v: unknown, path: string, depth: number) => {
     if (out.length || depth > MAX_DEPTH + 1) return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push({ field: path || 'body', message: 'is too large for a 64-bit number: send at most ±1.7976931348623157e308, or send it as a string' });
+      return;
+    }
     if (typeof v === 'string') {
       if (v.includes('\uFFFD')) out.push({ field: path || 'body', message: 'is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
       else if (LONE_SURROGATE.test(v)) out.push({ field: path || 'body', message: LONE_SURROGATE_MESSAGE });
