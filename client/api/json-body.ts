@@ -6,7 +6,8 @@
 // escape without its pair), which is no character at all and would be stored as garbage; and numbers
 // too large for a double (1e999), which JSON.parse makes Infinity and JSON stores as null. Iterative
 // throughout: deeply nested input cannot exhaust the stack.
-import { FieldErrors, LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './schemas';
+import { FieldErrors } from './schemas';
+import { LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './validation';
 
 type Frame = { kind: 'object'; path: string; keys: Set<string>; key?: string; expectKey: boolean } | { kind: 'array'; path: string; index: number };
 

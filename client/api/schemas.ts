@@ -2,7 +2,7 @@
 // send`) so both reject exactly the same input with the same field-level messages.
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { checkCountry, checkLocale, checkRegion, checkTimeZone } from './validation';
+import { BIDI_CONTROL, BIDI_MESSAGE, checkCountry, checkEmail, checkLocale, checkRegion, checkTimeZone, CONTROL, LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './validation';
 
 export interface FieldError {
   field: string;
@@ -26,7 +26,7 @@ export const customerSchema = {
   additionalProperties: false,
   required: ['email'],
   properties: {
-    email: { type: 'string', format: 'email', maxLength: 254, description: 'Where emails go.' },
+    email: { type: 'string', format: 'idn-email', maxLength: 254, description: 'Where emails go. Internationalized (bücher.example, josé@...) and quoted ("john doe"@...) addresses are accepted; a non-ASCII part before @ needs an SMTP server with SMTPUTF8.' },
     givenName: nullableString(200),
     familyName: nullableString(200),
     title: { ...nullableString(100), description: 'Honorific as the customer gave it, e.g. "Dr." or "Frau".' },
@@ -88,6 +88,8 @@ export interface EventInput {
 export function makeAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
   addFormats(ajv);
+  // RFC 6531 addresses, as far as our SMTP path delivers them (validation.ts says which).
+  ajv.addFormat('idn-email', { type: 'string', validate: (s: string) => checkEmail(s) === undefined });
   return ajv;
 }
 
@@ -96,6 +98,8 @@ ajv.addSchema(customerSchema);
 ajv.addSchema(eventSchema);
 const validateCustomerSchema = ajv.getSchema('Customer')!;
 const validateEventSchema = ajv.getSchema('Event')!;
+
+const EMAIL_MESSAGE = 'must be a valid email address';
 
 /** Turns Ajv errors into `{ field, message }` with dotted paths ("properties.amount", "events.3.name"). */
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
@@ -106,7 +110,7 @@ export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix
     const p = e.params as Record<string, unknown>;
     if (e.keyword === 'additionalProperties') out.push({ field: join(String(p.additionalProperty)), message: 'unknown field' });
     else if (e.keyword === 'required') out.push({ field: join(String(p.missingProperty)), message: 'is required' });
-    else if (e.keyword === 'format') out.push({ field: path || 'body', message: p.format === 'email' ? 'must be a valid email address' : p.format === 'date-time' ? 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-24T09:30:00Z' : `must be a valid ${p.format}` });
+    else if (e.keyword === 'format') out.push({ field: path || 'body', message: p.format === 'email' || p.format === 'idn-email' ? EMAIL_MESSAGE : p.format === 'date-time' ? 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-24T09:30:00Z' : `must be a valid ${p.format}` });
     else if (e.keyword === 'enum') out.push({ field: path || 'body', message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` });
     else if (e.keyword === 'oneOf' || e.keyword === '$ref') continue;
     else out.push({ field: path || 'body', message: e.message ?? 'is invalid' });
@@ -147,11 +151,16 @@ export function depthOf(value: unknown, limit = MAX_DEPTH): number {
 /** Full validation of a customer body: schema, then zone/locale/country/region. Throws FieldErrors. */
 export function validateCustomer(body: unknown): CustomerInput {
   checkBodyShape(body);
-  if (!validateCustomerSchema(body)) throw new FieldErrors(formatAjvErrors(validateCustomerSchema.errors));
+  if (!validateCustomerSchema(body)) {
+    // The email format says only "invalid"; checkEmail says why.
+    const email = (body as { email?: unknown }).email;
+    const errors = formatAjvErrors(validateCustomerSchema.errors).map((e) =>
+      e.field === 'email' && e.message === EMAIL_MESSAGE && typeof email === 'string' ? { field: 'email', message: checkEmail(email) ?? EMAIL_MESSAGE } : e);
+    throw new FieldErrors(errors);
+  }
   const b = body as CustomerInput;
   const errors: FieldError[] = [];
   const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
-  add('email', /[\r\n]/.test(b.email) ? 'must not contain line breaks' : undefined);
   for (const f of PRINTED_PROFILE_FIELDS) {
     const v = b[f];
     // Names end up in subjects and salutations: control characters could forge headers or layout,
@@ -188,6 +197,12 @@ export function validateEvent(body: unknown, prefix = ''): EventInput {
   return e;
 }
 
+/**
+ * The profile fields templates print into emails as text (subjects, salutations). They refuse bidi
+ * embedding, override and isolate controls on top of control characters and markup.
+ */
+export const PRINTED_PROFILE_FIELDS = ['givenName', 'familyName', 'title'] as const;
+
 /** Longest customer id (the same bound as an event's customerId). */
 export const MAX_CUSTOMER_ID = 200;
 
@@ -209,22 +224,6 @@ export function validateCustomerId(id: unknown, field = 'id'): string {
   return id;
 }
 
-// C0 and C1 controls plus the Unicode line and paragraph separators: the same set the renderer strips.
-export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/**
- * The profile fields templates print into emails as text (subjects, salutations). They refuse bidi
- * embedding, override and isolate controls on top of control characters and markup.
- */
-export const PRINTED_PROFILE_FIELDS = ['givenName', 'familyName', 'title'] as const;
-
-/** Bidi embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069); the marks U+200E/U+200F stay allowed. */
-export const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
-export const BIDI_MESSAGE = 'must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069): they reorder how the text around them reads';
-
-/** An unpaired UTF-16 surrogate (with the u flag a well-formed pair is one code point and does not match). */
-export const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-export const LONE_SURROGATE_MESSAGE = 'contains a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text: send the character itself or both halves of its pair';
 
 /**
  * A body that is not a JSON object at all gets one message saying what to send, instead of a schema
