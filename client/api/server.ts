@@ -11,7 +11,7 @@ import { createAuthenticator } from './auth';
 import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
 import { ingestBatch, ingestEvent } from './ingest';
 import { parseJsonBody } from './json-body';
-import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateCustomerId, validateEvent } from './schemas';
+import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, MAX_CUSTOMER_ID, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
 
 export interface ApiDeps {
@@ -49,6 +49,18 @@ function badPathParameter(url: string, routes: readonly string[][], isBad: (segm
   return route ? route[at]!.slice(1) : 'url';
 }
 
+/** Longest path parameter the router matches; longer ones get the 400 of frameworkErrors below. */
+const MAX_PARAM_LENGTH = 8192;
+
+/** A path segment's length once percent-decoded, as the router measures it. */
+function decodedLength(segment: string): number {
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
+}
+
 const undecodable = (segment: string) => {
   try {
     decodeURIComponent(segment);
@@ -69,10 +81,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    routerOptions: { maxParamLength: 8192 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // URLs the router itself refuses get the same answer as any bad field: a 400 naming the path
-    // parameter, never the URL echoed back (Fastify's own answer repeats it whole).
+    // parameter, never the URL echoed back (Fastify's own 414/400 repeat it whole). URLs over Node's
+    // header limit (16 KiB) never get here: Node answers 431, without the URL.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        // Longer than the router takes (8192): the same answer as the route's own length check.
+        const url = req.raw.url ?? '';
+        const field = badPathParameter(url, paramRoutes, (s) => decodedLength(s) > MAX_PARAM_LENGTH);
+        const length = Math.max(...url.split('?')[0]!.split('/').map(decodedLength));
+        const limit = field === 'id' ? MAX_CUSTOMER_ID : MAX_PARAM_LENGTH;
+        return reply.code(400).send({ error: 'invalid request', errors: [{ field, message: `must NOT have more than ${limit} characters (has ${length})` }] });
+      }
       if (err.code === 'FST_ERR_BAD_URL') {
         // Percent-encoding that is not UTF-8 (%ED%A0%80 is a lone surrogate, %FF no character at all).
         const field = badPathParameter(req.raw.url ?? '', paramRoutes, undecodable);
