@@ -72,4 +72,18 @@ describe.each(['sqlite', 'postgresql'] as const)('API key revocation on %s', (pr
     // Other keys are untouched.
     for (const base of bases) expect((await put(base, stack.keys.ingest, 'rev-other', 'other@example.com')).status).toBe(200);
   });
+
+  it('answers each of many concurrent requests for its own key (lookups shared by requests that arrive together)', async () => {
+    const { id, key: revoked } = await createApiKey(stack.db, 'revoked-too', ['ingest']);
+    expect((await outreach(['apikey', 'revoke', id], stack.config.database.url)).code).toBe(0);
+    // 150 unknown keys (more than one lookup takes), the revoked key, and keys with each scope.
+    const requests = [
+      ...Array.from({ length: 150 }, (_, i) => ({ key: `oak_unknown-${i}`, url: '/v1/customers/burst/enrollments', expect: 401 })),
+      ...Array.from({ length: 20 }, () => ({ key: revoked, url: '/v1/customers/burst/enrollments', expect: 401 })),
+      ...Array.from({ length: 20 }, () => ({ key: stack.keys.ops, url: '/v1/customers/burst/enrollments', expect: 404 })),
+      ...Array.from({ length: 20 }, () => ({ key: stack.keys.ingest, url: '/v1/customers/burst/enrollments', expect: 403 })),
+    ].sort(() => Math.random() - 0.5);
+    const got = await Promise.all(requests.map(async (r) => (await http(bases[0]!, 'GET', r.url, undefined, { authorization: `Bearer ${r.key}` })).status));
+    expect(got).toEqual(requests.map((r) => r.expect));
+  });
 });
