@@ -40,18 +40,57 @@ declare module 'fastify' {
   }
 }
 
-/** A cache of verified hashes, so a burst of events does not read the key table per request. */
-export function createAuthenticator(db: Db, ttlMs = 10_000) {
-  const cache = new Map<string, { ctx: AuthContext | null; until: number }>();
-  async function lookup(key: string): Promise<AuthContext | null> {
+/** Most distinct keys one lookup asks for; more waiting keys start another lookup. */
+const MAX_KEYS_PER_LOOKUP = 100;
+
+interface Waiter {
+  resolve(ctx: AuthContext | null): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Checks every request's key against the database: a revocation (`outreach apikey revoke`, from any
+ * process) holds from the very next request on every API process, which no per-process cache could
+ * promise. To keep that cheap under load, the keys of requests that arrive together share one query:
+ * a lookup collects keys until the end of the current event-loop turn and only then reads, so it
+ * always starts after every request it answers arrived, and sees every revocation committed before.
+ */
+export function createAuthenticator(db: Db) {
+  let pending: Map<string, Waiter[]> | null = null;
+
+  async function read(batch: Map<string, Waiter[]>): Promise<void> {
+    try {
+      const rows = await db.apiKey.findMany({ where: { keyHash: { in: [...batch.keys()] } }, select: { id: true, keyHash: true, scopes: true, revokedAt: true } });
+      const byHash = new Map(rows.map((r) => [r.keyHash, r]));
+      for (const [h, waiters] of batch) {
+        const row = byHash.get(h);
+        for (const w of waiters) w.resolve(row && !row.revokedAt ? { keyId: row.id, scopes: new Set(row.scopes.split(',').filter(Boolean)) } : null);
+      }
+    } catch (err) {
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+    }
+  }
+
+  function lookup(key: string): Promise<AuthContext | null> {
     const h = hashKey(key);
-    const hit = cache.get(h);
-    if (hit && hit.until > Date.now()) return hit.ctx;
-    const row = await db.apiKey.findUnique({ where: { keyHash: h } });
-    const ctx = row && !row.revokedAt ? { keyId: row.id, scopes: new Set(row.scopes.split(',').filter(Boolean)) } : null;
-    cache.set(h, { ctx, until: Date.now() + ttlMs });
-    if (cache.size > 10_000) cache.clear();
-    return ctx;
+    return new Promise((resolve, reject) => {
+      if (pending && !pending.has(h) && pending.size >= MAX_KEYS_PER_LOOKUP) {
+        void read(pending);
+        pending = null;
+      }
+      if (!pending) {
+        const batch = new Map<string, Waiter[]>();
+        pending = batch;
+        setImmediate(() => {
+          if (pending !== batch) return; // already read: it filled up
+          pending = null;
+          void read(batch);
+        });
+      }
+      const waiters = pending.get(h);
+      if (waiters) waiters.push({ resolve, reject });
+      else pending.set(h, [{ resolve, reject }]);
+    });
   }
 
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -2,7 +2,7 @@
 // send`) so both reject exactly the same input with the same field-level messages.
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { checkCountry, checkLocale, checkRegion, checkTimeZone } from './validation';
+import { BIDI_CONTROL, BIDI_MESSAGE, checkCountry, checkEmail, checkLocale, checkRegion, checkTimeZone, CONTROL, LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './validation';
 
 export interface FieldError {
   field: string;
@@ -26,7 +26,7 @@ export const customerSchema = {
   additionalProperties: false,
   required: ['email'],
   properties: {
-    email: { type: 'string', format: 'email', maxLength: 254, description: 'Where emails go.' },
+    email: { type: 'string', format: 'idn-email', maxLength: 254, description: 'Where emails go. Internationalized (bücher.example, josé@...) and quoted ("john doe"@...) addresses are accepted; a non-ASCII part before @ needs an SMTP server with SMTPUTF8.' },
     givenName: nullableString(200),
     familyName: nullableString(200),
     title: { ...nullableString(100), description: 'Honorific as the customer gave it, e.g. "Dr." or "Frau".' },
@@ -88,6 +88,8 @@ export interface EventInput {
 export function makeAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
   addFormats(ajv);
+  // RFC 6531 addresses, as far as our SMTP path delivers them (validation.ts says which).
+  ajv.addFormat('idn-email', { type: 'string', validate: (s: string) => checkEmail(s) === undefined });
   return ajv;
 }
 
@@ -96,6 +98,8 @@ ajv.addSchema(customerSchema);
 ajv.addSchema(eventSchema);
 const validateCustomerSchema = ajv.getSchema('Customer')!;
 const validateEventSchema = ajv.getSchema('Event')!;
+
+const EMAIL_MESSAGE = 'must be a valid email address';
 
 /** Turns Ajv errors into `{ field, message }` with dotted paths ("properties.amount", "events.3.name"). */
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
@@ -106,7 +110,7 @@ export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix
     const p = e.params as Record<string, unknown>;
     if (e.keyword === 'additionalProperties') out.push({ field: join(String(p.additionalProperty)), message: 'unknown field' });
     else if (e.keyword === 'required') out.push({ field: join(String(p.missingProperty)), message: 'is required' });
-    else if (e.keyword === 'format') out.push({ field: path || 'body', message: p.format === 'email' ? 'must be a valid email address' : p.format === 'date-time' ? 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-24T09:30:00Z' : `must be a valid ${p.format}` });
+    else if (e.keyword === 'format') out.push({ field: path || 'body', message: p.format === 'email' || p.format === 'idn-email' ? EMAIL_MESSAGE : p.format === 'date-time' ? 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-24T09:30:00Z' : `must be a valid ${p.format}` });
     else if (e.keyword === 'enum') out.push({ field: path || 'body', message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` });
     else if (e.keyword === 'oneOf' || e.keyword === '$ref') continue;
     else out.push({ field: path || 'body', message: e.message ?? 'is invalid' });
@@ -147,20 +151,27 @@ export function depthOf(value: unknown, limit = MAX_DEPTH): number {
 /** Full validation of a customer body: schema, then zone/locale/country/region. Throws FieldErrors. */
 export function validateCustomer(body: unknown): CustomerInput {
   checkBodyShape(body);
-  if (!validateCustomerSchema(body)) throw new FieldErrors(formatAjvErrors(validateCustomerSchema.errors));
+  if (!validateCustomerSchema(body)) {
+    // The email format says only "invalid"; checkEmail says why.
+    const email = (body as { email?: unknown }).email;
+    const errors = formatAjvErrors(validateCustomerSchema.errors).map((e) =>
+      e.field === 'email' && e.message === EMAIL_MESSAGE && typeof email === 'string' ? { field: 'email', message: checkEmail(email) ?? EMAIL_MESSAGE } : e);
+    throw new FieldErrors(errors);
+  }
   const b = body as CustomerInput;
   const errors: FieldError[] = [];
   const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
-  add('email', /[\r\n]/.test(b.email) ? 'must not contain line breaks' : undefined);
-  for (const f of ['givenName', 'familyName', 'title'] as const) {
+  for (const f of PRINTED_PROFILE_FIELDS) {
     const v = b[f];
     // Names end up in subjects and salutations: control characters could forge headers or layout,
-    // and markup is never part of a name (it would only be there to reach an HTML page unescaped).
+    // markup is never part of a name (it would only be there to reach an HTML page unescaped), and
+    // a bidi override or isolate reorders how the rest of the line reads ("Eve\u202Egnp.exe").
     if (typeof v === 'string' && CONTROL.test(v)) add(f, 'must not contain control characters or line breaks');
     else if (typeof v === 'string' && /[<>]/.test(v)) add(f, 'must not contain < or >: markup is not part of a name');
+    else if (typeof v === 'string' && BIDI_CONTROL.test(v)) add(f, BIDI_MESSAGE);
   }
   if (depthOf(b.attributes) > MAX_DEPTH) add('attributes', `nests deeper than ${MAX_DEPTH} levels: flatten it`);
-  else errors.push(...invalidUtf8(b as unknown as Record<string, unknown>, ''));
+  else errors.push(...unstorable(b as unknown as Record<string, unknown>, ''));
   if (b.timeZone) add('timeZone', checkTimeZone(b.timeZone));
   if (b.locale) add('locale', checkLocale(b.locale));
   if (b.country) add('country', checkCountry(b.country));
@@ -181,10 +192,16 @@ export function validateEvent(body: unknown, prefix = ''): EventInput {
   const msg = checkOccurredAt(e.occurredAt);
   if (msg) throw new FieldErrors([{ field: field('occurredAt'), message: msg }]);
   if (depthOf(e.properties) > MAX_DEPTH) throw new FieldErrors([{ field: field('properties'), message: `nests deeper than ${MAX_DEPTH} levels: flatten it` }]);
-  const garbled = invalidUtf8(e as unknown as Record<string, unknown>, prefix);
+  const garbled = unstorable(e as unknown as Record<string, unknown>, prefix);
   if (garbled.length) throw new FieldErrors(garbled);
   return e;
 }
+
+/**
+ * The profile fields templates print into emails as text (subjects, salutations). They refuse bidi
+ * embedding, override and isolate controls on top of control characters and markup.
+ */
+export const PRINTED_PROFILE_FIELDS = ['givenName', 'familyName', 'title'] as const;
 
 /** Longest customer id (the same bound as an event's customerId). */
 export const MAX_CUSTOMER_ID = 200;
@@ -200,11 +217,13 @@ export function validateCustomerId(id: unknown, field = 'id'): string {
   if (typeof id !== 'string' || id.length === 0) return fail('must be a non-empty string');
   if (id.length > MAX_CUSTOMER_ID) fail(`must NOT have more than ${MAX_CUSTOMER_ID} characters (has ${id.length})`);
   if (CONTROL.test(id)) fail('must not contain control characters or line breaks');
+  if (LONE_SURROGATE.test(id)) fail(LONE_SURROGATE_MESSAGE);
+  // What a client's URL encoder makes of a lone surrogate or of bytes that were not UTF-8: the id
+  // the sender meant is lost, and two different ones would become the same key.
+  if (id.includes('\uFFFD')) fail('contains U+FFFD, the replacement character: the id was not valid text before it was encoded (a lone surrogate or bytes that are not UTF-8)');
   return id;
 }
 
-// C0 and C1 controls plus the Unicode line and paragraph separators: the same set the renderer strips.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * A body that is not a JSON object at all gets one message saying what to send, instead of a schema
@@ -223,22 +242,34 @@ function checkBodyShape(body: unknown, prefix = ''): void {
 
 /**
  * Text that was not valid UTF-8 on the wire reaches us with U+FFFD in place of the bad bytes (the body
- * is decoded before parsing). Storing it would silently corrupt names and properties, so the field is
- * named instead. Walks keys and values; the depth is already bounded by MAX_DEPTH.
+ * is decoded before parsing), a lone surrogate escape decodes to no character at all, and a number
+ * beyond a double (1e999) parses as Infinity, which JSON stores as null. Storing any of them would
+ * silently corrupt names and properties, so the field is named instead (the API's parser already
+ * refuses lone surrogates and such numbers; this covers the CLI's files too). Walks keys and values;
+ * the depth is already bounded by MAX_DEPTH.
  */
-function invalidUtf8(value: Record<string, unknown>, prefix: string): FieldError[] {
+function unstorable(value: Record<string, unknown>, prefix: string): FieldError[] {
   const out: FieldError[] = [];
   const walk = (v: unknown, path: string, depth: number) => {
     if (out.length || depth > MAX_DEPTH + 1) return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push({ field: path || 'body', message: 'is too large for a 64-bit number: send at most ±1.7976931348623157e308, or send it as a string' });
+      return;
+    }
     if (typeof v === 'string') {
       if (v.includes('\uFFFD')) out.push({ field: path || 'body', message: 'is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+      else if (LONE_SURROGATE.test(v)) out.push({ field: path || 'body', message: LONE_SURROGATE_MESSAGE });
       return;
     }
     if (v === null || typeof v !== 'object') return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const p = [path, k].filter(Boolean).join('.');
+      const p = [path, k.replace(/[\uD800-\uDFFF]/gu, '\uFFFD')].filter(Boolean).join('.');
       if (k.includes('\uFFFD')) {
         out.push({ field: p, message: 'this key is not valid UTF-8 (bytes were replaced by U+FFFD): send the body encoded as UTF-8' });
+        return;
+      }
+      if (LONE_SURROGATE.test(k)) {
+        out.push({ field: p, message: `this key ${LONE_SURROGATE_MESSAGE}` });
         return;
       }
       walk(x, p, depth + 1);

@@ -1,7 +1,7 @@
 // The HTTP API (Fastify). Every body is validated by a JSON schema (unknown fields rejected) and the
 // checks in schemas.ts; bad input gets 400 with field-level messages and writes nothing. The OpenAPI
 // document is served at /openapi.json.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../activities/db/client';
@@ -11,7 +11,7 @@ import { createAuthenticator } from './auth';
 import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
 import { ingestBatch, ingestEvent } from './ingest';
 import { parseJsonBody } from './json-body';
-import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, validateCustomer, validateCustomerId, validateEvent } from './schemas';
+import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, MAX_CUSTOMER_ID, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
 import { Dispatcher } from './dispatch';
 
@@ -39,6 +39,38 @@ function isUnstorableText(err: unknown): boolean {
   return cause?.originalCode === '22021' || cause?.originalCode === '22P05';
 }
 
+/**
+ * The path parameter of a bad URL: the `:name` of the registered route whose shape the path has, at
+ * the first segment `isBad` picks out; `url` when no route fits.
+ */
+function badPathParameter(url: string, routes: readonly string[][], isBad: (segment: string) => boolean): string {
+  const segments = url.split('?')[0]!.split('/');
+  const at = segments.findIndex(isBad);
+  const route = routes.find((r) => r.length === segments.length && r[at]?.startsWith(':') && r.every((part, k) => part.startsWith(':') || part === segments[k]));
+  return route ? route[at]!.slice(1) : 'url';
+}
+
+/** Longest path parameter the router matches; longer ones get the 400 of frameworkErrors below. */
+const MAX_PARAM_LENGTH = 8192;
+
+/** A path segment's length once percent-decoded, as the router measures it. */
+function decodedLength(segment: string): number {
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
+}
+
+const undecodable = (segment: string) => {
+  try {
+    decodeURIComponent(segment);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const { db, config } = deps;
   const enrollmentDeps: EnrollmentDeps = { db, temporal: deps.temporal, registry: deps.registry, config, taskQueue: deps.taskQueue ?? config.temporal.taskQueue };
@@ -46,9 +78,37 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const dispatcher = new Dispatcher(enrollmentDeps).start();
   enrollmentDeps.dispatcher = dispatcher;
   const ajv = makeAjv();
+  /** Every route with path parameters, split at "/", to name the parameter of a bad URL. */
+  const paramRoutes: string[][] = [];
   // Long path parameters reach the routes, which answer with the field that is wrong (a customer id
   // over 200 characters is a 400 naming `id`), instead of Fastify's bare 414 at 100 characters.
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024, routerOptions: { maxParamLength: 8192 } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // URLs the router itself refuses get the same answer as any bad field: a 400 naming the path
+    // parameter, never the URL echoed back (Fastify's own 414/400 repeat it whole). URLs over Node's
+    // header limit (16 KiB) never get here: Node answers 431, without the URL.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        // Longer than the router takes (8192): the same answer as the route's own length check.
+        const url = req.raw.url ?? '';
+        const field = badPathParameter(url, paramRoutes, (s) => decodedLength(s) > MAX_PARAM_LENGTH);
+        const length = Math.max(...url.split('?')[0]!.split('/').map(decodedLength));
+        const limit = field === 'id' ? MAX_CUSTOMER_ID : MAX_PARAM_LENGTH;
+        return reply.code(400).send({ error: 'invalid request', errors: [{ field, message: `must NOT have more than ${limit} characters (has ${length})` }] });
+      }
+      if (err.code === 'FST_ERR_BAD_URL') {
+        // Percent-encoding that is not UTF-8 (%ED%A0%80 is a lone surrogate, %FF no character at all).
+        const field = badPathParameter(req.raw.url ?? '', paramRoutes, undecodable);
+        return reply.code(400).send({ error: 'invalid request', errors: [{ field, message: 'is not valid UTF-8 once percent-decoded (a lone surrogate or bytes that are no character): send the text percent-encoded as UTF-8' }] });
+      }
+      return reply.code(err.statusCode ?? 400).send({ error: err.message });
+    },
+  });
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes(':')) paramRoutes.push(route.url.split('/'));
+  });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Only JSON bodies: text/plain gets the same 415 as any other type (Fastify would read it as text).
   // JSON goes through our parser: duplicate and reserved keys are refused with the field's name.

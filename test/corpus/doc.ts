@@ -54,6 +54,42 @@ const HEADERS: Record<Surface, string> = {
   cli: '| id | hostile input | outcome | stream | message |',
 };
 
+/** Rules the cases above draw the line of, and what happens on the accepted side of it. */
+const NOTES: Partial<Record<Surface, string[]>> = {
+  api: [
+    '**Text.** Every string and key of a JSON body, and every id in a URL, must be Unicode text: a lone',
+    'surrogate (`\\ud800` without its pair) is refused by name, in a URL too (`%ED%A0%80`, or the U+FFFD an',
+    'encoder puts in its place). Escaped pairs (`\\ud83d\\ude00`) are fine. The profile fields printed into',
+    'emails as text, `givenName`, `familyName` and `title`, also refuse control characters, `<` `>` and the',
+    'bidirectional embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069 (the marks',
+    'U+200E/U+200F stay allowed, as does right-to-left text itself). Event properties and attributes are data,',
+    'not names: they are stored as sent, bidi controls included, and a template that prints one prints it as is.',
+    '',
+    '**Numbers** are read as IEEE 754 doubles, as JavaScript does. One beyond ±1.7976931348623157e308',
+    '(`1e999`, `-1e999`, 400 digits) is refused, naming its path. Numbers that fit are rounded to the nearest',
+    'double: integers beyond 2^53 lose their last digits (`9007199254740993` is stored as `9007199254740992`,',
+    '`12345678901234567890123` as `1.2345678901234568e22`), decimals keep about 17 significant digits, values',
+    'below 5e-324 (`1e-400`) become `0`, and `-0` is stored as `0`. Send ids, money and anything that must stay',
+    'exact as strings (`test/api/accepted-input.test.ts`).',
+    '',
+    '**Email addresses** (`client/api/validation.ts`): internationalized ones (`user@bücher.example`,',
+    '`josé@bücher.example`, RFC 6531/6532) and quoted local parts (`"john doe"@example.com`) are accepted and',
+    'stored as written. An ASCII local part goes out with the domain in punycode (`user@xn--bcher-kva.example`),',
+    'which any SMTP server takes; a non-ASCII local part needs the server at `SMTP_URL` to offer SMTPUTF8',
+    '(`test/delivery/international-addresses.test.ts`): without it nodemailer still sends the UTF-8 address, a',
+    'strict server refuses it with a 5xx and the step fails like any hard bounce. Some servers refuse quoted',
+    'local parts holding a space (Gmail; smtp-server, which the mail catcher runs on, answers 501): that too',
+    'is a failed step. Refused by the API, with the reason: address literals',
+    '(`user@[192.0.2.1]`), empty quoted local parts, `<` or `>` inside quotes (nodemailer rewrites them),',
+    'control and bidi characters, domains without a dot or with empty, hyphen-edged or undecodable labels,',
+    'and lengths over 64 bytes (local part), 253 (domain, ASCII form) or 254 (address).',
+    '',
+    '**Path parameters** longer than 200 characters get a 400 naming them (`id`), also beyond the router\'s',
+    'limit of 8192 (Fastify\'s own answer would be a 414 echoing the URL). A URL over Node\'s header limit',
+    '(16 KiB) gets 431 from Node, without the URL.',
+  ],
+};
+
 /** Behaviour the corpus found wanting in code outside its reach; not encoded as cases. */
 const GAPS: string[] = [
 ];
@@ -80,6 +116,7 @@ export function renderDoc(): string {
   for (const s of SURFACES) {
     out.push('', `## ${TITLES[s]} (${counts[s]})`, '', RUNNERS[s], '', HEADERS[s], '|---|---|---|---|---|');
     for (const c of corpus.filter((x) => x.surface === s)) out.push(row(c));
+    if (NOTES[s]) out.push('', ...NOTES[s]!);
   }
   out.push('', '## Gaps', '', ...(GAPS.length ? ['Found by the corpus in code it does not own; open until fixed there:', '', ...GAPS.map((g) => `- ${g}`)] : ['None known: every gap the corpus found has been fixed and is a case above.']));
   return out.join('\n') + '\n';

@@ -39,6 +39,52 @@ export const apiCases: ApiCase[] = [
     input: { method: 'PUT', url: '/v1/customers/c-mail', json: { email: 'eve@example.com\r\nBcc: everyone@example.com' } },
     expect: { status: 400, field: 'email', message: /valid email address/ },
   },
+  // --- addresses that stay refused now that IDN and quoted local parts are accepted
+  {
+    id: 'api-email-idn-empty-label', surface: 'api', title: 'IDN address with an empty domain label (bücher..example)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail2', json: { email: 'user@bücher..example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "bücher\.\.example" has an empty label/ },
+  },
+  {
+    id: 'api-email-idn-leading-hyphen', surface: 'api', title: 'IDN label starting with a hyphen (-bücher.example)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail3', json: { email: 'user@-bücher.example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "-bücher\.example" .*hyphen/ },
+  },
+  {
+    id: 'api-email-bad-punycode', surface: 'api', title: 'punycode label that does not decode (xn--zz)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail4', json: { email: 'user@xn--zz.example' } },
+    expect: { status: 400, field: 'email', message: /valid email address: the domain "xn--zz\.example" is not a valid domain name/ },
+  },
+  {
+    id: 'api-email-unquoted-space', surface: 'api', title: 'space in an unquoted local part',
+    input: { method: 'PUT', url: '/v1/customers/c-mail5', json: { email: 'john doe@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*in quotes/ },
+  },
+  {
+    id: 'api-email-unterminated-quote', surface: 'api', title: 'quoted local part without its closing quote',
+    input: { method: 'PUT', url: '/v1/customers/c-mail6', json: { email: '"john@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*closing quote/ },
+  },
+  {
+    id: 'api-email-quoted-angle-brackets', surface: 'api', title: 'quoted local part holding < > (the SMTP client would rewrite them)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail7', json: { email: '"<script>"@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*< or >/ },
+  },
+  {
+    id: 'api-email-address-literal', surface: 'api', title: 'address literal instead of a domain (user@[192.0.2.1])',
+    input: { method: 'PUT', url: '/v1/customers/c-mail8', json: { email: 'user@[192.0.2.1]' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*address literal/ },
+  },
+  {
+    id: 'api-email-bidi-local-part', surface: 'api', title: 'right-to-left override (U+202E) in the local part',
+    input: { method: 'PUT', url: '/v1/customers/c-mail9', json: { email: '\u202Egnp.exe@example.com' } },
+    expect: { status: 400, field: 'email', message: /valid email address: .*bidirectional control/ },
+  },
+  {
+    id: 'api-email-local-part-66-bytes', surface: 'api', title: 'local part of 66 bytes (33 two-byte letters)',
+    input: { method: 'PUT', url: '/v1/customers/c-mail10', json: { email: `${'ü'.repeat(33)}@example.com` } },
+    expect: { status: 400, field: 'email', message: /valid email address: the part before @ is 66 bytes long: at most 64/ },
+  },
   {
     id: 'api-event-id-nul', surface: 'api', title: 'NUL byte in the event id',
     input: { method: 'POST', url: '/v1/events', json: event({ id: 'e\u0000x' }) },
@@ -68,6 +114,47 @@ export const apiCases: ApiCase[] = [
     id: 'api-enrollments-id-lf', surface: 'api', title: 'line feed in the id of an enrollments lookup',
     input: { method: 'GET', url: '/v1/customers/a%0Ab/enrollments' },
     expect: { status: 400, field: 'id', message: /must not contain control characters/ },
+  },
+  // --- lone surrogates and bidirectional controls (from the hostile probe)
+  {
+    id: 'api-name-lone-surrogate', surface: 'api', title: 'lone surrogate (\\ud800 escape) in givenName',
+    input: { method: 'PUT', url: '/v1/customers/c-surrogate', json: { email: 'eve@example.com', givenName: 'A\ud800B' } },
+    expect: { status: 400, field: 'givenName', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-event-id-lone-surrogate', surface: 'api', title: 'lone low surrogate (\\udfff escape) in the event id',
+    input: { method: 'POST', url: '/v1/events', json: event({ id: 'e\udfffx' }) },
+    expect: { status: 400, field: 'id', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-attribute-array-lone-surrogate', surface: 'api', title: 'high surrogate without its pair inside an attribute list',
+    input: { method: 'PUT', url: '/v1/customers/c-surrogate2', json: { email: 'eve@example.com', attributes: { tags: ['ok', 'x\ud83dy'] } } },
+    expect: { status: 400, field: 'attributes.tags.1', message: /lone surrogate/ },
+  },
+  {
+    id: 'api-customer-id-lone-surrogate', surface: 'api', title: 'lone surrogate percent-encoded in the URL id (%ED%A0%80)',
+    input: { method: 'PUT', url: '/v1/customers/a%ED%A0%80b', json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /not valid UTF-8/ },
+  },
+  {
+    id: 'api-customer-id-replacement-char', surface: 'api', title: 'U+FFFD in the URL id (what fetch() makes of a lone surrogate)',
+    input: { method: 'PUT', url: '/v1/customers/a%EF%BF%BDb', json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /U\+FFFD/ },
+  },
+  {
+    id: 'api-name-bidi-override', surface: 'api', title: 'right-to-left override (U+202E) in givenName',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi', json: { email: 'eve@example.com', givenName: 'Eve\u202Egnp.exe' } },
+    expect: { status: 400, field: 'givenName', message: /bidirectional control/ },
+  },
+  {
+    id: 'api-family-name-bidi-isolate', surface: 'api', title: 'right-to-left isolate (U+2067) in familyName',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi2', json: { email: 'eve@example.com', familyName: 'Smith\u2067evil\u2069' } },
+    expect: { status: 400, field: 'familyName', message: /bidirectional control/ },
+  },
+  {
+    id: 'api-title-bidi-embedding', surface: 'api', title: 'left-to-right embedding (U+202A) in title',
+    input: { method: 'PUT', url: '/v1/customers/c-bidi3', json: { email: 'eve@example.com', title: '\u202ADr.' } },
+    expect: { status: 400, field: 'title', message: /bidirectional control/ },
   },
   // --- invalid UTF-8 on the wire
   {
@@ -174,6 +261,27 @@ export const apiCases: ApiCase[] = [
     input: { method: 'POST', url: '/v1/events', json: event({ id: 12345 }) },
     expect: { status: 400, field: 'id', message: /string/ },
   },
+  // --- numbers that do not fit a double (JSON.parse makes them Infinity; stored, they became null)
+  {
+    id: 'api-attribute-1e999', surface: 'api', title: 'attribute 1e999 (overflows a double)',
+    input: { method: 'PUT', url: '/v1/customers/c-inf', raw: '{"email":"eve@example.com","attributes":{"score":1e999}}' },
+    expect: { status: 400, field: 'attributes.score', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-property-minus-1e999', surface: 'api', title: 'event property -1e999',
+    input: { method: 'POST', url: '/v1/events', raw: `{"id":"e-ninf","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"amount":-1e999}}` },
+    expect: { status: 400, field: 'properties.amount', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-property-400-digits', surface: 'api', title: 'event property of 400 digits (beyond the largest double)',
+    input: { method: 'POST', url: '/v1/events', raw: () => `{"id":"e-digits","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"big":${'9'.repeat(400)}}}` },
+    expect: { status: 400, field: 'properties.big', message: /too large for a 64-bit number/ },
+  },
+  {
+    id: 'api-batch-1e400-in-list', surface: 'api', title: '1E400 inside a list in the second event of a batch',
+    input: { method: 'POST', url: '/v1/events', raw: `{"events":[{"id":"n-1","customerId":"known","name":"signup","occurredAt":"${NOW}"},{"id":"n-2","customerId":"known","name":"signup","occurredAt":"${NOW}","properties":{"list":[1,2,1E400]}}]}` },
+    expect: { status: 400, field: 'events.1.properties.list.2', message: /too large for a 64-bit number/ },
+  },
   // --- dates far away or impossible
   {
     id: 'api-occurred-at-extended-year', surface: 'api', title: 'occurredAt in year +275760 (extended ISO year)',
@@ -221,6 +329,21 @@ export const apiCases: ApiCase[] = [
     id: 'api-customer-id-5k-chars', surface: 'api', title: 'customer id of 5,000 characters in the URL',
     input: { method: 'PUT', url: `/v1/customers/${'x'.repeat(5_000)}`, json: { email: 'eve@example.com' } },
     expect: { status: 400, field: 'id', message: /more than 200 characters/ },
+  },
+  {
+    id: 'api-customer-id-10k-chars', surface: 'api', title: 'customer id of 10,000 characters in the URL (past the router\'s parameter limit)',
+    input: { method: 'PUT', url: `/v1/customers/${'x'.repeat(10_000)}`, json: { email: 'eve@example.com' } },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
+  },
+  {
+    id: 'api-enrollments-id-10k-chars', surface: 'api', title: 'id of 10,000 characters in an enrollments lookup',
+    input: { method: 'GET', url: `/v1/customers/${'y'.repeat(10_000)}/enrollments` },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
+  },
+  {
+    id: 'api-erase-id-10k-chars', surface: 'api', title: 'id of 10,000 characters in an erasure',
+    input: { method: 'DELETE', url: `/v1/customers/${'z'.repeat(10_000)}` },
+    expect: { status: 400, field: 'id', message: /more than 200 characters \(has 10000\)/ },
   },
   {
     id: 'api-api-key-10k-chars', surface: 'api', title: 'Authorization header with a 10,000-character key',
