@@ -15,8 +15,8 @@
 //   all of them. NEVER re-record to make a failing replay pass: a failure means running workflows
 //   would break. Guard the change with patched() instead, keep every old file.
 // - Run it when a workflow type gets a new patch generation (a new patched() id): bump that type's
-//   entry in GENERATIONS below first. The new files are added next to the old generations' files,
-//   which stay (workflows of every generation may still be running). The recorder refuses to
+//   entry in GENERATIONS (manifest.ts) first. The new files are added next to the old generations'
+//   files, which stay (workflows of every generation may still be running). The recorder refuses to
 //   overwrite a file that exists; `--replace` overwrites, and is only for a recording that was
 //   wrong (say, a scenario that did not do what its name says), never for a code change.
 // - `--out <dir>` records into another folder (no manifest change): to look at histories first.
@@ -55,23 +55,8 @@ import {
   fatigueSequence, surveyTerminatedSequence, migrationV1, migrationV2, pauseSequence, profileChangeSequence, temporalCancelSequence,
 } from './fixture';
 import {
-  HISTORIES_DIR, patchMarkers, readManifest, workflowTypeOf, writeManifest, type HistoryEntry, type HistoryJson, type Manifest,
+  GENERATIONS, HISTORIES_DIR, patchMarkers, readManifest, workflowTypeOf, writeManifest, type HistoryEntry, type HistoryJson, type Manifest,
 } from './manifest';
-
-/**
- * The current patch generation of each workflow type: its name in file names and the patch ids its
- * new runs may record (`required`: every new run records them). A patched() id that is not listed
- * stops the recording: add a generation (v3, ...) for it instead of recording under the old name.
- */
-export const GENERATIONS: Record<string, { prefix: string; generation: string; patches: string[]; required: string[] }> = {
-  // v1: before both patches (sequence-v1-*, recorded at c1b042a). v2: local activities for calendar,
-  // profile and enrollment look-ups, plus the exit.when check before every step (only when the
-  // definition has exit.when).
-  sequenceWorkflow: { prefix: 'sequence', generation: 'v2', patches: ['exit-when-check', 'local-activities'], required: ['local-activities'] },
-  checkinWorkflow: { prefix: 'checkin', generation: 'v1', patches: [], required: [] },
-  surveyWorkflow: { prefix: 'survey', generation: 'v1', patches: [], required: [] },
-  helpRequestWorkflow: { prefix: 'help', generation: 'v1', patches: [], required: [] },
-};
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Low, to hand over several times in one enrollment (the default is 2,000 events). */

@@ -8,19 +8,28 @@
 //
 // When it fails: do NOT re-record or edit the histories. Guard the change with patched() (old
 // branch for old histories, new branch for new runs), then record the new generation with
-// `npx tsx test/replay/record-history.ts` after bumping GENERATIONS there; the old files stay.
+// `npx tsx test/replay/record-history.ts` after bumping GENERATIONS (test/replay/manifest.ts);
+// the old files stay.
 // Re-recording an existing file (--replace) is only for a recording that was wrong in itself.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../worker/worker';
 import {
-  historyFilesOnDisk, patchMarkers, readHistoryJson, readManifest, workflowTypeOf, type HistoryEntry, type HistoryJson,
+  GENERATIONS, PATCH_MARKER, historyFilesOnDisk, patchMarkers, readHistoryJson, readManifest, workflowTypeOf, type HistoryEntry, type HistoryJson,
 } from './manifest';
 
 const manifest = readManifest();
 const entries = manifest.histories;
 const types = [...new Set(entries.map((e) => e.workflowType))].sort();
 const NONDETERMINISM = /[Nn]ondeterminism|DeterminismViolation/;
+
+/** The workflow types the worker runs: the exports of the bundle's entry point. */
+function workflowTypesOfBundle(): string[] {
+  const index = fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'index.ts'), 'utf8');
+  return [...index.matchAll(/export\s*\{\s*(\w+)\s*\}/g)].map((m) => m[1]).sort();
+}
 
 function replay(history: HistoryJson, workflowId: string): Promise<void> {
   return workflowBundle().then((bundle) => Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(history), workflowId));
@@ -32,6 +41,20 @@ describe('the recorded histories and their manifest', () => {
     const onDisk = historyFilesOnDisk();
     expect({ unlisted: onDisk.filter((f) => !listed.includes(f)), missing: listed.filter((f) => !onDisk.includes(f)) }).toEqual({ unlisted: [], missing: [] });
     expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  it('covers every workflow type of the bundle', () => {
+    expect(types).toEqual(workflowTypesOfBundle());
+    expect(Object.keys(GENERATIONS).sort()).toEqual(workflowTypesOfBundle());
+  });
+
+  it.each(Object.entries(GENERATIONS))('%s has histories of its current generation, with its patch markers', (type, gen) => {
+    const current = entries.filter((e) => e.workflowType === type && e.generation === gen.generation);
+    expect(current.length).toBeGreaterThan(0);
+    for (const e of current) {
+      expect({ file: e.file, prefix: e.file.startsWith(`${gen.prefix}-${gen.generation}-`), unknown: e.patches.filter((p) => !gen.patches.includes(p)), missing: gen.required.filter((p) => !e.patches.includes(p)) })
+        .toEqual({ file: e.file, prefix: true, unknown: [], missing: [] });
+    }
   });
 
   it.each(entries.map((e) => [e.file, e] as const))('%s is what its entry says (type, patch markers, events, name)', (_file, e: HistoryEntry) => {
@@ -68,4 +91,15 @@ describe('the replay check has teeth', () => {
     await expect(replay(h, e.workflowId)).rejects.toThrow(NONDETERMINISM);
   });
 
+  it('a sequence history whose local-activities marker names another patch fails to replay (patch markers matter)', async () => {
+    const e = entries.find((x) => x.workflowType === 'sequenceWorkflow' && x.patches.includes('local-activities'))!;
+    expect(e).toBeDefined();
+    const h = readHistoryJson(e.file);
+    const marker = h.events.find((ev) => ev.markerRecordedEventAttributes?.markerName === PATCH_MARKER)!;
+    const payload = marker.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0];
+    const data = JSON.parse(Buffer.from(payload.data!, 'base64').toString('utf8')) as { id: string };
+    expect(data.id).toBe('local-activities');
+    payload.data = Buffer.from(JSON.stringify({ ...data, id: 'some-other-patch' })).toString('base64');
+    await expect(replay(h, e.workflowId)).rejects.toThrow(NONDETERMINISM);
+  });
 });
