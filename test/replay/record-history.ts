@@ -16,9 +16,10 @@
 //   would break. Guard the change with patched() instead, keep every old file.
 // - Run it when a workflow type gets a new patch generation (a new patched() id): bump that type's
 //   entry in GENERATIONS (manifest.ts) first. The new files are added next to the old generations'
-//   files, which stay (workflows of every generation may still be running). The recorder refuses to
-//   overwrite a file that exists; `--replace` overwrites, and is only for a recording that was
-//   wrong (say, a scenario that did not do what its name says), never for a code change.
+//   files, which stay (workflows of every generation may still be running). The recorder never
+//   overwrites a recorded file: it adds the files that are missing (the new generation) and keeps
+//   the others as they are. `--replace` overwrites, and is only for a recording that was wrong
+//   (say, a scenario that did not do what its name says), never for a code change.
 // - `--out <dir>` records into another folder (no manifest change): to look at histories first.
 // - The code that shapes a history (workflows/, domain/, activities/, worker/, client/, templates,
 //   sequences, dependencies) must be committed: the manifest names the commit that recorded each file.
@@ -142,18 +143,18 @@ function write(recorded: Recorded[], opts: { out?: string; replace: boolean }) {
     console.log(`wrote ${recorded.length} histories to ${opts.out}`);
     return;
   }
+  // Files already recorded are kept as they are (they stand for running workflows); only missing
+  // ones are added, e.g. the new generation of one workflow type while the others stay recorded.
   const manifest: Manifest = readManifest();
   const existing = new Set([...manifest.histories.map((h) => h.file), ...fs.readdirSync(HISTORIES_DIR)]);
-  const clash = files.filter((f) => existing.has(f));
-  if (clash.length && !opts.replace) {
-    throw new Error(`refusing to overwrite recorded histories (the contract of running workflows): ${clash.join(', ')}. ` +
-      'A changed workflow needs patched() and a new generation, not a new recording; --replace is for a wrong recording only.');
-  }
-  for (const r of recorded) fs.writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.json);
+  const kept = recorded.filter((r) => existing.has(r.entry.file) && !opts.replace);
+  const added = recorded.filter((r) => !kept.includes(r));
+  for (const r of added) fs.writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.json);
   const byFile = new Map(manifest.histories.map((h) => [h.file, h]));
-  for (const r of recorded) byFile.set(r.entry.file, r.entry);
+  for (const r of added) byFile.set(r.entry.file, r.entry);
   writeManifest({ ...manifest, histories: [...byFile.values()] });
-  for (const r of recorded) console.log(`recorded ${r.entry.file}: ${r.entry.events} events, patches [${r.entry.patches.join(', ')}]`);
+  for (const r of added) console.log(`${existing.has(r.entry.file) ? 'REPLACED' : 'recorded'} ${r.entry.file}: ${r.entry.events} events, patches [${r.entry.patches.join(', ')}]`);
+  if (kept.length) console.log(`kept ${kept.length} histories already recorded (never overwritten without --replace): ${kept.map((r) => r.entry.file).join(', ')}`);
 }
 
 /** Fetches one run's history and files it under its workflow type's current generation. */
