@@ -19,9 +19,13 @@ export const GENERATIONS: Record<string, { prefix: string; generation: string; p
   // v1: before both patches (sequence-v1-*, recorded at c1b042a). v2: local activities for calendar,
   // profile and enrollment look-ups, plus the exit.when check before every step (only when the
   // definition has exit.when).
-  sequenceWorkflow: { prefix: 'sequence', generation: 'v2', patches: ['exit-when-check', 'local-activities'], required: ['local-activities'] },
-  checkinWorkflow: { prefix: 'checkin', generation: 'v1', patches: [], required: [] },
-  surveyWorkflow: { prefix: 'survey', generation: 'v1', patches: [], required: [] },
+  // v3: the state-machine interpreter (domain/sequence/machine.ts); v1 and v2 runs replay on the
+  // frozen code of workflows/sequence/legacy.
+  sequenceWorkflow: { prefix: 'sequence', generation: 'v3', patches: ['interpreter-v2'], required: ['interpreter-v2'] },
+  // v2: the profile version is read before a send slot is computed (only runs that reach a send record it).
+  checkinWorkflow: { prefix: 'checkin', generation: 'v2', patches: ['slot-version-first'], required: [] },
+  // v2: reports its outcome to the enrollment, hears profile changes (v1 runs replay workflows/survey/legacy.ts).
+  surveyWorkflow: { prefix: 'survey', generation: 'v2', patches: ['survey-v2'], required: ['survey-v2'] },
   helpRequestWorkflow: { prefix: 'help', generation: 'v1', patches: [], required: [] },
 };
 
