@@ -197,9 +197,9 @@ it('raises an alert from the "I need help" link and confirms it in the customer\
 
     // A tampered link raises nothing.
     const token = help.slice(help.indexOf('/h/') + 3);
-    const [body, mac] = token.split('.');
+    const [keyId, body, mac] = token.split('.');
     const other = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), c: 'someone-else' })).toString('base64url');
-    const bad = await s.fetch(`/h/${other}.${mac}`, { headers: { 'accept-language': 'de' } });
+    const bad = await s.fetch(`/h/${keyId}.${other}.${mac}`, { headers: { 'accept-language': 'de' } });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Dieser Link funktioniert nicht');
     await s.env.client.workflow.getHandle(workflowId).terminate('test over');

@@ -1,7 +1,8 @@
-// The token format itself (domain/signed-links.ts), without servers: one spelling per signature, and
-// the checks that come after the signature (purpose, expiry, payload shape).
+// The token format itself (domain/signed-links.ts), without servers: one spelling per signature, the
+// key ring (the first key signs, a token names its key by id, two-part tokens from before key ids
+// verify against every key), and the checks that come after the signature (purpose, expiry, shape).
 import { createHmac } from 'node:crypto';
-import { decodeCanonical, signLink, verifyLink, type LinkPayload } from '../../domain/signed-links';
+import { decodeCanonical, linkKeyId, signLink, verifyLink, type LinkPayload } from '../../domain/signed-links';
 
 const KEY = 'unit-test-key-0123456789abcdef';
 const future = () => Math.floor(Date.now() / 1000) + 3600;
@@ -66,5 +67,61 @@ describe('verifyLink', () => {
     // A signed JSON value that is not an object.
     const body = Buffer.from('[1]').toString('base64url');
     expect(verifyLink(KEY, `${body}.${createHmac('sha256', KEY).update(body).digest('base64url')}`, 'survey')).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('the key ring', () => {
+  const OLD = 'old-key-0123456789abcdef-old';
+  const NEW = 'new-key-0123456789abcdef-new';
+  const payload: LinkPayload = { p: 'unsubscribe', c: 'c-9', e: future(), cat: 'marketing' };
+  /** A token as 479987e wrote them (no key id). */
+  const legacy = (key: string) => {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+  };
+
+  it('derives a short key id per key that does not contain the key', () => {
+    expect(linkKeyId(NEW)).toMatch(/^[A-Za-z0-9_-]{8}$/);
+    expect(linkKeyId(NEW)).toBe(linkKeyId(NEW));
+    expect(linkKeyId(NEW)).not.toBe(linkKeyId(OLD));
+    expect(NEW).not.toContain(linkKeyId(NEW));
+    // It is an HMAC under the key: nothing about the key can be computed from it.
+    expect(linkKeyId(NEW)).toBe(createHmac('sha256', NEW).update('outreach link key id').digest().subarray(0, 6).toString('base64url'));
+  });
+
+  it('signs with the first key, naming it, and verifies with any key of the ring', () => {
+    const token = signLink([NEW, OLD], payload);
+    expect(token.split('.')[0]).toBe(linkKeyId(NEW));
+    expect(signLink(NEW, payload)).toBe(token);
+    expect(verifyLink([NEW, OLD], token, 'unsubscribe')).toEqual({ ok: true, payload });
+    expect(verifyLink([OLD, NEW], token, 'unsubscribe')).toEqual({ ok: true, payload });
+    expect(verifyLink([NEW], token, 'unsubscribe')).toEqual({ ok: true, payload });
+    expect(verifyLink([OLD], token, 'unsubscribe')).toEqual({ ok: false, reason: 'unknown-key' });
+  });
+
+  it('checks a token only against the key its id names', () => {
+    // The old key's MAC under the new key's id: both keys are in the ring, and still it is refused.
+    const signed = `${linkKeyId(NEW)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const forged = `${signed}.${createHmac('sha256', OLD).update(signed).digest('base64url')}`;
+    expect(verifyLink([NEW, OLD], forged, 'unsubscribe')).toEqual({ ok: false, reason: 'tampered' });
+    // A key id moved onto another key's token.
+    const moved = [linkKeyId(OLD), ...signLink(NEW, payload).split('.').slice(1)].join('.');
+    expect(verifyLink([NEW, OLD], moved, 'unsubscribe')).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  it('keeps two-part tokens written before key ids verifying against every key of the ring', () => {
+    expect(verifyLink([NEW, OLD], legacy(OLD), 'unsubscribe')).toEqual({ ok: true, payload });
+    expect(verifyLink([NEW, OLD], legacy(NEW), 'unsubscribe')).toEqual({ ok: true, payload });
+    expect(verifyLink([NEW], legacy(OLD), 'unsubscribe')).toEqual({ ok: false, reason: 'tampered' });
+    // A legacy MAC cannot be turned into a keyed token (the signed text differs).
+    const [body, mac] = legacy(NEW).split('.');
+    expect(verifyLink([NEW], `${linkKeyId(NEW)}.${body}.${mac}`, 'unsubscribe')).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  it('refuses a key id that is not exactly 8 canonical characters', () => {
+    const [id, body, mac] = signLink(NEW, payload).split('.');
+    for (const bad of [`${id}A`, id.slice(0, 7), `${id.slice(0, 7)}*`, `${id}==`]) {
+      expect(verifyLink([NEW], `${bad}.${body}.${mac}`, 'unsubscribe')).toEqual({ ok: false, reason: 'malformed' });
+    }
   });
 });

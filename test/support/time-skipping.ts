@@ -40,7 +40,7 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
     DATABASE_URL: database.url,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    OUTREACH_SECRET: 'test-secret',
+    OUTREACH_SECRET: 'test-secret-time-skipping',
     PUBLIC_BASE_URL: 'http://outreach.test',
     ...opts.env,
   });

@@ -138,15 +138,15 @@ describe('links that must record nothing', () => {
       const email = (await s.mail(before + 1))[before];
       const link = scoreLinks(email).get(5)!;
       const token = /\/s\/([^?]+)/.exec(link)![1];
-      const [body, mac] = token.split('.');
+      const [keyId, body, mac] = token.split('.');
 
       // Tampered: the payload says another survey; the signature no longer matches.
       const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), s: 'someone-else' })).toString('base64url');
-      const tampered = await s.fetch(`/s/${forged}.${mac}?score=1`, { headers: { 'accept-language': 'ja,en;q=0.5' } });
+      const tampered = await s.fetch(`/s/${keyId}.${forged}.${mac}?score=1`, { headers: { 'accept-language': 'ja,en;q=0.5' } });
       expect(tampered.status).toBe(400);
       expect(tampered.text).toContain('<html lang="ja" dir="ltr">');
       expect(tampered.text).toContain('このリンクは無効です');
-      const garbled = await s.fetch(`/s/${body}.${mac.slice(0, -2)}xx?score=1`);
+      const garbled = await s.fetch(`/s/${keyId}.${body}.${mac.slice(0, -2)}xA?score=1`);
       expect(garbled.status).toBe(400);
       expect(garbled.text).toContain('This link does not work');
 

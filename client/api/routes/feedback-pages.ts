@@ -441,19 +441,13 @@ type TokenCheck =
   | { ok: true; payload: LinkPayload; locale: string }
   | { ok: false; status: number; page: 'invalid' | 'expired'; locale: string };
 
-/** The payload of a token whose signature verified but which has expired (trusted: it was signed). */
-function expiredPayload(token: string): LinkPayload | undefined {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as LinkPayload;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Verifies a link token and picks the page language (the customer's locale when the link is genuine). */
+/**
+ * Verifies a link token against every key of OUTREACH_SECRET and picks the page language (the
+ * customer's locale when the link is genuine, even if expired).
+ */
 export async function checkToken(deps: EnrollmentDeps, req: FastifyRequest, token: string, purpose: LinkPayload['p']): Promise<TokenCheck> {
-  const v = verifyLink(deps.config.secret, token, purpose);
-  const trusted = v.ok ? v.payload : v.reason === 'expired' ? expiredPayload(token) : undefined;
+  const v = verifyLink(deps.config.secrets, token, purpose);
+  const trusted = v.ok || v.reason === 'expired' ? v.payload : undefined;
   let customerLocale: string | undefined;
   if (trusted && typeof trusted.c === 'string') {
     const c = await deps.db.customer.findUnique({ where: { id: trusted.c }, select: { locale: true } }).catch(() => null);
