@@ -107,7 +107,13 @@ export interface Config {
   database: DatabaseConfig;
   smtp: SmtpConfig;
   api: { host: string; port: number; publicBaseUrl: string };
+  /** The signing key: the first key of OUTREACH_SECRET (signs links and seals dashboard sessions). */
   secret: string;
+  /**
+   * Every key of OUTREACH_SECRET, the signing key first: links and dashboard sessions made with any
+   * of them are accepted, so a key can be rotated without breaking links in inboxes (docs/security.md).
+   */
+  secrets: string[];
   defaultLocale: string;
   defaultTimeZone: string;
   defaultCountry?: string;
@@ -142,6 +148,33 @@ type Env = Record<string, string | undefined>;
 export const DEFAULT_SQLITE_URL = `file:${path.join(DATA_DIR, 'outreach.db')}`;
 /** Development-only signing secret; `outreach` warns when it is used. */
 export const DEV_SECRET = 'outreach-dev-secret-change-me';
+/** OUTREACH_SECRET lists keys separated by this, the signing key first: `new,old`. */
+export const SECRET_SEPARATOR = ',';
+/** Shortest key accepted (a random value from `openssl rand -hex 32` has 64 characters). */
+export const MIN_SECRET_LENGTH = 16;
+
+/**
+ * The key ring of OUTREACH_SECRET: one key, or several separated by commas with the signing key
+ * first. Each key is at least 16 characters without whitespace or control characters; no key twice.
+ * Messages name the variable and the key's position, never the key.
+ */
+export function parseSecretRing(raw: string | undefined): string[] {
+  if (!raw) return [DEV_SECRET];
+  const keys = raw.split(SECRET_SEPARATOR);
+  const hint = 'OUTREACH_SECRET lists keys separated by commas, the signing key first (new,old)';
+  keys.forEach((key, i) => {
+    const which = keys.length > 1 ? `OUTREACH_SECRET key ${i + 1} of ${keys.length}` : 'OUTREACH_SECRET';
+    if (key === '') throw new ConfigError(`${which} is empty: ${hint}, with no empty entries`);
+    if (/\s/.test(key)) throw new ConfigError(`${which} contains whitespace: ${hint}, with no spaces`);
+    if (/[\u0000-\u001f\u007f]/.test(key)) throw new ConfigError(`${which} contains a control character: use printable characters only`);
+    if (key.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${which} is too short (${key.length} characters): use a random value of at least ${MIN_SECRET_LENGTH}, e.g. openssl rand -hex 32`);
+    }
+    const first = keys.indexOf(key);
+    if (first !== i) throw new ConfigError(`OUTREACH_SECRET lists the same key twice (keys ${first + 1} and ${i + 1} of ${keys.length}): remove one`);
+  });
+  return keys;
+}
 
 export function parseDatabaseUrl(url: string): DatabaseConfig {
   if (url.startsWith('file:')) {
@@ -276,6 +309,7 @@ function urlVar(env: Env, name: string, fallback: string): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const port = intVar(env, 'API_PORT', 3000, 0, 65535);
+  const secrets = parseSecretRing(env.OUTREACH_SECRET);
   const host = env.API_HOST || '127.0.0.1';
   const temporalTls = boolVar(env, 'TEMPORAL_TLS', false) || !!env.TEMPORAL_API_KEY || !!env.TEMPORAL_TLS_CERT_PATH;
   return {
@@ -301,7 +335,8 @@ export function loadConfig(env: Env = process.env): Config {
       dkim: dkimVars(env),
     },
     api: { host, port, publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${port}`).replace(/\/$/, '') },
-    secret: env.OUTREACH_SECRET || DEV_SECRET,
+    secret: secrets[0],
+    secrets,
     defaultLocale: env.DEFAULT_LOCALE || 'en',
     defaultTimeZone: zoneVar(env, 'DEFAULT_TIME_ZONE', 'UTC'),
     defaultCountry: env.DEFAULT_COUNTRY || undefined,

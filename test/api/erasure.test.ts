@@ -122,7 +122,7 @@ describe('erasure reaches every execution that holds the customer', () => {
     await until('the long enrollment to sleep', async () => (await stack.temporal.workflow.getHandle(longId).query<{ currentStep?: string }>('state')).currentStep === 'hold');
     // 3. A help request from a check-in link.
     const token = signLink(stack.config.secret, { p: 'help', c: id, e: Math.floor(Date.now() / 1000) + 3600, w: parent });
-    expect((await fetch(`${stack.baseUrl}/h/${token}`)).status).toBe(200);
+    expect((await fetch(`${stack.baseUrl}/h/${token}`, { method: 'POST' })).status).toBe(200); // the help page's one-tap form
     const helpQuery = `WorkflowId STARTS_WITH "${helpRequestPrefix(await identityKey(stack.db, stack.config), id)}"`;
     await until('the help request in visibility', async () => (await runsOf(helpQuery)).length === 1);
 

@@ -174,7 +174,13 @@ it('raises an alert from the "I need help" link and confirms it in the customer\
     const help = linkIn(mailTo(id)[0], /\/h\//);
     const owner = () => s.sink.messages.filter((m) => m.envelope.to[0] === 'owner@acme.example' && m.parsed.text?.includes(id));
 
-    const page = await s.fetch(help);
+    // The link's page asks (GET records nothing); its one-tap form's post raises the alert.
+    const ask = await s.fetch(help);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('<html lang="vi" dir="ltr">');
+    expect(ask.text).toContain('Yêu cầu hỗ trợ');
+    expect(ask.text).toMatch(/<form method="post" action="[^"]+" data-auto-submit>/);
+    const page = await s.click(help);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<html lang="vi" dir="ltr">');
     expect(page.text).toContain('Chúng tôi sẽ liên hệ với Quý khách');
@@ -185,16 +191,16 @@ it('raises an alert from the "I need help" link and confirms it in the customer\
     expect(call.body).toMatchObject({ type: 'checkin.help_requested', sourceWorkflowId: workflowId });
 
     // A second click the same day: confirmed again, no second alert.
-    expect((await s.fetch(help)).status).toBe(200);
+    expect((await s.click(help)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1000));
     expect(owner()).toHaveLength(1);
     expect(hook.calls.filter((c) => c.body.customerId === id)).toHaveLength(1);
 
     // A tampered link raises nothing.
     const token = help.slice(help.indexOf('/h/') + 3);
-    const [body, mac] = token.split('.');
+    const [keyId, body, mac] = token.split('.');
     const other = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), c: 'someone-else' })).toString('base64url');
-    const bad = await s.fetch(`/h/${other}.${mac}`, { headers: { 'accept-language': 'de' } });
+    const bad = await s.fetch(`/h/${keyId}.${other}.${mac}`, { headers: { 'accept-language': 'de' } });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Dieser Link funktioniert nicht');
     await s.env.client.workflow.getHandle(workflowId).terminate('test over');

@@ -51,6 +51,14 @@ describe('bad configuration', () => {
     expect(oneLine(r.stderr)).toEqual([expect.stringMatching(message)]);
   });
 
+  it('a malformed OUTREACH_SECRET key ring: one line naming the variable and the key, never the key itself', async () => {
+    const r = await outreach(['worker'], { OUTREACH_SECRET: 'a-long-enough-signing-key-0123,short', DATABASE_URL: `file:${tmp}/s.db` });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/OUTREACH_SECRET key 2 of 2 is too short \(5 characters\)/)]);
+    expect(r.stderr).not.toContain('a-long-enough-signing-key');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('an unreachable Temporal server', async () => {
     const r = await outreach(['worker'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: `file:${tmp}/b.db` });
     expect(r.code).toBe(1);

@@ -22,8 +22,8 @@ export interface SkippingStack {
   sink: MailCatcher;
   transport: MailTransport;
   taskQueue: string;
-  /** Runs `fn` while a worker polls; the worker stops afterwards. */
-  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` while a worker polls (with `config`, e.g. another OUTREACH_SECRET); the worker stops afterwards. */
+  withWorker<T>(fn: () => Promise<T>, config?: Config): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
     DATABASE_URL: database.url,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    OUTREACH_SECRET: 'test-secret',
+    OUTREACH_SECRET: 'test-secret-time-skipping',
     PUBLIC_BASE_URL: 'http://outreach.test',
     ...opts.env,
   });
@@ -51,8 +51,8 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
   const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);
   return {
     env, config, db, sink, transport, taskQueue,
-    async withWorker<T>(fn: () => Promise<T>): Promise<T> {
-      const worker: OutreachWorker = await createOutreachWorker({ config, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
+    async withWorker<T>(fn: () => Promise<T>, workerConfig: Config = config): Promise<T> {
+      const worker: OutreachWorker = await createOutreachWorker({ config: workerConfig, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
       return worker.runUntil(fn);
     },
     async stop() {

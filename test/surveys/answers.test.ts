@@ -1,9 +1,9 @@
 // Survey answers end to end on real parts: the survey workflow on Temporal's time-skipping server
-// sends the survey email to an SMTP sink; a score link is clicked over HTTP against the running API;
-// the answer reaches the workflow as a signal, is stored in SurveyResponse, and counts as the
-// workflow's result. Also: a second click updates the answer, a comment arrives by form POST, an
+// sends the survey email to an SMTP sink; a score link is clicked over HTTP against the running API
+// (its page, then the page's one-tap form post, as a browser does); the answer reaches the workflow
+// as a signal, is stored in SurveyResponse, and counts as the workflow's result. Also: a second click updates the answer, a comment arrives by form POST, an
 // unanswered survey gets its one reminder and closes, tampered and expired links record nothing.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { signLink } from '../../domain/signed-links';
 import { surveyWorkflow } from '../../workflows/survey/workflow';
 import { surveyStateQuery, type SurveyInput } from '../../workflows/survey/messages';
@@ -49,24 +49,38 @@ describe('a survey answered by one click', () => {
       const sent = await eventually(() => row(surveyId), 'the survey row');
       expect(sent).toMatchObject({ customerId, kind: 'csat', score: null, locale: 'de', country: 'DE', sequenceId: 'test-seq', stepId: 'csat', template: 'csat-survey' });
 
+      // The link's page (GET) shows the chosen score and a form that posts it; nothing is recorded yet.
       const page = await s.fetch(links.get(4)!);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       expect(page.text).toContain('<html lang="de" dir="ltr">');
-      expect(page.text).toContain('Vielen Dank!');
-      expect(page.text).toMatch(/<form method="post" action="[^"]+\?score=4">/);
-      expect(page.text).toContain('name="comment"');
+      expect(page.text).toContain('Ihre Antwort senden');
+      expect(page.text).toMatch(/<form method="post" action="[^"]+\?score=4" data-auto-submit>/);
+      expect(page.text).toContain('<input type="hidden" name="score" value="4">');
+      // Its script (submitting the form on load) is the one the Content-Security-Policy allows by hash.
+      const script = /<script>([^<]+)<\/script>/.exec(page.text)![1];
+      const hash = createHash('sha256').update(script).digest('base64');
+      expect(page.headers.get('content-security-policy')).toContain(`script-src 'sha256-${hash}'`);
+      expect((await row(surveyId))!.score).toBeNull();
+
+      // The form's post records the answer and thanks the customer, with the optional comment form.
+      const thanks = await s.click(links.get(4)!);
+      expect(thanks.status).toBe(200);
+      expect(thanks.text).toContain('<html lang="de" dir="ltr">');
+      expect(thanks.text).toContain('Vielen Dank!');
+      expect(thanks.text).toMatch(/<form method="post" action="[^"]+\?score=4">/);
+      expect(thanks.text).toContain('name="comment"');
 
       const stored = await eventually(async () => ((await row(surveyId))?.score === 4 ? row(surveyId) : null), 'the answer stored');
       expect(stored!.answeredAt).toBeInstanceOf(Date);
       expect(await handle.query(surveyStateQuery)).toMatchObject({ status: 'answered', score: 4, phase: 'open' });
 
       // Answered twice within the window: the later click replaces the earlier answer.
-      expect((await s.fetch(links.get(5)!)).status).toBe(200);
+      expect((await s.click(links.get(5)!)).status).toBe(200);
       await eventually(async () => (await row(surveyId))?.score === 5, 'the answer updated to 5');
 
       // The optional comment, as the thanks page's form posts it.
-      const action = /<form method="post" action="([^"]+)">/.exec((await s.fetch(links.get(5)!)).text)![1];
+      const action = /<form method="post" action="([^"]+)">/.exec((await s.click(links.get(5)!)).text)![1];
       const url = new URL(action, links.get(5)!).toString();
       const posted = await s.fetch(url, {
         method: 'POST',
@@ -84,7 +98,7 @@ describe('a survey answered by one click', () => {
       expect((await row(surveyId))!.remindedAt).toBeNull();
 
       // After the window: the survey is closed, nothing changes.
-      const late = await s.fetch(links.get(1)!);
+      const late = await s.click(links.get(1)!);
       expect(late.status).toBe(410);
       expect(late.text).toContain('Diese Umfrage ist beendet');
       expect((await row(surveyId))!.score).toBe(5);
@@ -124,15 +138,15 @@ describe('links that must record nothing', () => {
       const email = (await s.mail(before + 1))[before];
       const link = scoreLinks(email).get(5)!;
       const token = /\/s\/([^?]+)/.exec(link)![1];
-      const [body, mac] = token.split('.');
+      const [keyId, body, mac] = token.split('.');
 
       // Tampered: the payload says another survey; the signature no longer matches.
       const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), s: 'someone-else' })).toString('base64url');
-      const tampered = await s.fetch(`/s/${forged}.${mac}?score=1`, { headers: { 'accept-language': 'ja,en;q=0.5' } });
+      const tampered = await s.fetch(`/s/${keyId}.${forged}.${mac}?score=1`, { headers: { 'accept-language': 'ja,en;q=0.5' } });
       expect(tampered.status).toBe(400);
       expect(tampered.text).toContain('<html lang="ja" dir="ltr">');
       expect(tampered.text).toContain('このリンクは無効です');
-      const garbled = await s.fetch(`/s/${body}.${mac.slice(0, -2)}xx?score=1`);
+      const garbled = await s.fetch(`/s/${keyId}.${body}.${mac.slice(0, -2)}xA?score=1`);
       expect(garbled.status).toBe(400);
       expect(garbled.text).toContain('This link does not work');
 

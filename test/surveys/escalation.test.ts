@@ -55,7 +55,7 @@ it('escalates a low score with its comment: one alert email to the owner and the
     const link = scoreLinks(email).get(2)!;
 
     hook.failNext(1); // the receiver is down for the first attempt
-    expect((await s.fetch(link)).status).toBe(200);
+    expect((await s.click(link)).status).toBe(200);
     await comment(link, 2, 'El pedido llegó tarde y nadie respondió.');
 
     const alert = await eventually(async () => ownerMail().find((m) => m.parsed.text?.includes(customerId)), 'the alert email');
@@ -96,7 +96,7 @@ it('sends a follow-up alert when the comment arrives after the alert, and nothin
     const links = scoreLinks(email);
     expect(links.size).toBe(11);
 
-    expect((await s.fetch(links.get(6)!)).status).toBe(200); // a detractor
+    expect((await s.click(links.get(6)!)).status).toBe(200); // a detractor
     // No comment within the grace period: the alert goes out without one.
     await s.env.sleep('11 minutes');
     const first = await eventually(async () => ownerMail().find((m) => m.parsed.text?.includes(customerId)), 'the first alert');
@@ -112,7 +112,7 @@ it('sends a follow-up alert when the comment arrives after the alert, and nothin
     expect(hook.calls.filter((c) => c.body.surveyId === surveyId).map((c) => c.body.type)).toEqual(['survey.low_score', 'survey.low_score.updated']);
 
     // The customer changes their mind to a promoter score: stored, no further alert.
-    expect((await s.fetch(links.get(9)!)).status).toBe(200);
+    expect((await s.click(links.get(9)!)).status).toBe(200);
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'answered', score: 9, comment: 'Too expensive for what it does.' });
     expect(ownerMail().filter((m) => m.parsed.text?.includes(customerId))).toHaveLength(2);
@@ -128,7 +128,7 @@ it('raises nothing for a good score', async () => {
     const customerId = await customer('en');
     const { handle } = await startSurvey(customerId);
     const email = (await s.mail(before + 1))[before];
-    expect((await s.fetch(scoreLinks(email).get(4)!)).status).toBe(200);
+    expect((await s.click(scoreLinks(email).get(4)!)).status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'answered', score: 4 });
     expect(ownerMail()).toHaveLength(owners);
     expect(hook.calls).toHaveLength(calls);
@@ -145,7 +145,7 @@ it('a CES survey offers seven scores; a 3 ("disagree") alerts the owner in CES t
     const links = scoreLinks(email);
     expect([...links.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7]);
 
-    expect((await s.fetch(links.get(3)!)).status).toBe(200);
+    expect((await s.click(links.get(3)!)).status).toBe(200);
     await s.env.sleep('11 minutes'); // past the comment grace period
     const alert = await eventually(async () => ownerMail().find((m) => m.parsed.text?.includes(customerId)), 'the CES alert');
     expect(alert.parsed.subject).toBe(`Low CES score (3) from Dana Reyes <${customerId}@example.com> (${customerId})`);
@@ -157,7 +157,7 @@ it('a CES survey offers seven scores; a 3 ("disagree") alerts the owner in CES t
     const calm = await startSurvey(other, { kind: 'ces', template: 'ces-survey' });
     const second = (await s.mail(mark + 1))[mark];
     expect(second.envelope.to).toEqual([`${other}@example.com`]);
-    expect((await s.fetch(scoreLinks(second).get(4)!)).status).toBe(200);
+    expect((await s.click(scoreLinks(second).get(4)!)).status).toBe(200);
     await s.env.sleep('11 minutes');
     expect(await calm.handle.result()).toMatchObject({ status: 'answered', score: 4 });
     expect(ownerMail().filter((m) => m.parsed.text?.includes(other))).toHaveLength(0);

@@ -61,7 +61,7 @@ it('branches on the survey score: a low score takes one path, a good one the oth
     const low = await customer();
     const wf = await event(low, 'ticket_closed', { ticketId: 'T-1' });
     await s.skipUntil(() => mailTo(low).length >= 1, { what: 'the survey email' });
-    expect((await s.fetch(scoreLinks(mailTo(low)[0]).get(2)!)).status).toBe(200);
+    expect((await s.click(scoreLinks(mailTo(low)[0]).get(2)!)).status).toBe(200);
     const state = (await s.env.client.workflow.getHandle(wf).result()) as EnrollmentState;
     expect(state.status).toBe('completed');
     expect(state.stepsDone.map((d) => [d.stepId, d.outcome])).toEqual([
@@ -75,7 +75,7 @@ it('branches on the survey score: a low score takes one path, a good one the oth
     const good = await customer();
     const wf2 = await event(good, 'ticket_closed', { ticketId: 'T-2' });
     await s.skipUntil(() => mailTo(good).length >= 1, { what: 'the second survey email' });
-    expect((await s.fetch(scoreLinks(mailTo(good)[0]).get(5)!)).status).toBe(200);
+    expect((await s.click(scoreLinks(mailTo(good)[0]).get(5)!)).status).toBe(200);
     const state2 = (await s.env.client.workflow.getHandle(wf2).result()) as EnrollmentState;
     expect(state2.stepsDone.filter((d) => d.stepId !== 'done').map((d) => [d.stepId, d.outcome])).toEqual([['csat', 'answered:5'], ['how', 'case:2'], ['glad', 'sent']]);
     expect(mailTo(good).map((m) => header(m, 'x-outreach-template'))).toEqual(['csat-survey', 'onboarding-tips-1']);

@@ -49,6 +49,12 @@ export interface FeedbackStack extends SkippingStack {
   keys: { ops: string; ingest: string };
   /** GET/POST against the API; absolute email links (http://outreach.test/...) are rewritten. */
   fetch(url: string, init?: RequestInit): Promise<{ status: number; text: string; headers: Headers }>;
+  /**
+   * What a person's click on a survey or help link does in a browser: GET the link, then POST the
+   * page's one-tap form (its script does so at once; test/links/links-browser.test.ts proves that in
+   * Chromium). An error page of the GET is returned as it is.
+   */
+  click(url: string, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }>;
   /** JSON with the ops+ingest key. */
   call(method: string, url: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests index freely
   /** Lets (test-server) time pass in steps until `predicate` holds. */
@@ -77,6 +83,19 @@ export async function startFeedbackStack(opts: { env?: Record<string, string>; s
     async fetch(url, init) {
       const res = await fetch(local(url), { redirect: 'manual', ...init });
       return { status: res.status, text: await res.text(), headers: res.headers };
+    },
+    async click(url, headers = {}) {
+      const page = await stack.fetch(url, { headers });
+      if (page.status !== 200) return page;
+      const form = /<form method="post" action="([^"]*)" data-auto-submit>([\s\S]*?)<\/form>/.exec(page.text);
+      if (!form) throw new Error(`the page of ${url} has no one-tap form`);
+      const fields = new URLSearchParams();
+      for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.append(decodeEntities(m[1]), decodeEntities(m[2]));
+      return stack.fetch(new URL(decodeEntities(form[1]), local(url)).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: fields.toString(),
+      });
     },
     async call(method, url, body, key = keys.ops) {
       const res = await fetch(local(url), {
@@ -117,10 +136,14 @@ export async function startFeedbackStack(opts: { env?: Record<string, string>; s
   return stack;
 }
 
-/** The hrefs of an email's HTML, entities decoded (Handlebars writes `=` as `&#x3D;`). */
+/** HTML character references decoded (Handlebars writes `=` as `&#x3D;`, the pages `'` as `&#39;`). */
+export function decodeEntities(s: string): string {
+  return s.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+}
+
+/** The hrefs of an email's HTML, entities decoded. */
 export function hrefs(msg: CaughtMessage): string[] {
-  const decode = (s: string) => s.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
-  return [...String(msg.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => decode(m[1]));
+  return [...String(msg.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => decodeEntities(m[1]));
 }
 
 /** The score links of a survey email: score -> URL. */

@@ -5,7 +5,8 @@
 // Prometheus) or, for browsers, which cannot send that header on navigation, a session cookie:
 // POST /dashboard/login with the key (the page's form), or open /dashboard?key=<key> once. The
 // cookie (HttpOnly, SameSite=Strict, 12 hours) holds the key sealed with AES-GCM under a key derived
-// from OUTREACH_SECRET; before routing, a GET to /v1/ops/*, /metrics or /dashboard that carries it and
+// from OUTREACH_SECRET's first key (any key of the ring opens it, so sessions survive a rotation
+// until the old key is dropped); before routing, a GET to /v1/ops/*, /metrics or /dashboard that carries it and
 // no Authorization header gets the key as its Bearer header, so the API's one authenticator decides
 // (scopes, revocation) for both. The cookie never authorizes a write: actions need the header.
 // The page itself (HTML, JS, CSS) holds no data and is public.
@@ -34,27 +35,35 @@ function sealKey(secret: string): Buffer {
   return createHash('sha256').update(`outreach-dashboard-session\u0000${secret}`).digest();
 }
 
-/** The session cookie's value: the API key and its expiry, encrypted and authenticated. */
-export function sealSession(secret: string, apiKey: string, expiresAt: number): string {
+/** OUTREACH_SECRET's keys: one, or the ring (the first seals, every one opens). */
+type SessionKeys = string | readonly string[];
+const ringOf = (keys: SessionKeys): readonly string[] => (typeof keys === 'string' ? [keys] : keys);
+
+/** The session cookie's value: the API key and its expiry, encrypted and authenticated with the first key. */
+export function sealSession(keys: SessionKeys, apiKey: string, expiresAt: number): string {
   const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', sealKey(secret), iv);
+  const c = createCipheriv('aes-256-gcm', sealKey(ringOf(keys)[0]), iv);
   const body = Buffer.concat([c.update(JSON.stringify({ k: apiKey, e: expiresAt }), 'utf8'), c.final()]);
   return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64url');
 }
 
 /** The API key in a session cookie value, or undefined when it is forged, damaged or expired. */
-export function openSession(secret: string, token: string, now = Date.now()): string | undefined {
-  try {
-    const raw = Buffer.from(token, 'base64url');
-    if (raw.length < 12 + 16 + 2) return undefined;
-    const d = createDecipheriv('aes-256-gcm', sealKey(secret), raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(raw.length - 16));
-    const json = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
-    const { k, e } = JSON.parse(json) as { k?: unknown; e?: unknown };
-    return typeof k === 'string' && typeof e === 'number' && e > now ? k : undefined;
-  } catch {
-    return undefined;
+export function openSession(keys: SessionKeys, token: string, now = Date.now()): string | undefined {
+  const raw = Buffer.from(token, 'base64url');
+  if (raw.length < 12 + 16 + 2) return undefined;
+  // Sealed with whichever key signed at the time: the authentication tag tells which one opens it.
+  for (const secret of ringOf(keys)) {
+    try {
+      const d = createDecipheriv('aes-256-gcm', sealKey(secret), raw.subarray(0, 12));
+      d.setAuthTag(raw.subarray(raw.length - 16));
+      const json = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
+      const { k, e } = JSON.parse(json) as { k?: unknown; e?: unknown };
+      return typeof k === 'string' && typeof e === 'number' && e > now ? k : undefined;
+    } catch {
+      // Not this key (or damaged): try the next.
+    }
   }
+  return undefined;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -68,14 +77,14 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 const COOKIE_PATHS = /^\/(v1\/ops\/|metrics(\?|$)|dashboard(\/|\?|$))/;
 
 /** Turns a valid session cookie into a Bearer header, before Fastify routes the request. */
-function installCookieAuth(server: FastifyInstance['server'], secret: string): void {
+function installCookieAuth(server: FastifyInstance['server'], keys: readonly string[]): void {
   const marked = server as typeof server & { __outreachCookieAuth?: boolean };
   if (marked.__outreachCookieAuth) return;
   marked.__outreachCookieAuth = true;
   server.prependListener('request', (req: IncomingMessage) => {
     if (req.headers.authorization || (req.method !== 'GET' && req.method !== 'HEAD') || !COOKIE_PATHS.test(req.url ?? '')) return;
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    const key = token ? openSession(secret, token) : undefined;
+    const key = token ? openSession(keys, token) : undefined;
     if (key) req.headers.authorization = `Bearer ${key}`;
   });
 }
@@ -85,7 +94,7 @@ function isSecure(req: FastifyRequest, publicBaseUrl: string): boolean {
 }
 
 function setSession(reply: FastifyReply, req: FastifyRequest, deps: ApiDeps, key: string): void {
-  const value = sealSession(deps.config.secret, key, Date.now() + SESSION_SECONDS * 1000);
+  const value = sealSession(deps.config.secrets, key, Date.now() + SESSION_SECONDS * 1000);
   reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${isSecure(req, deps.config.api.publicBaseUrl) ? '; Secure' : ''}`);
 }
 
@@ -167,7 +176,7 @@ export async function opsRoutes(api: FastifyInstance, deps: ApiDeps): Promise<vo
     temporalUiUrl: config.ops.temporalUiUrl, db,
   };
   const stats = new OpsStats(ctx, deps.registry);
-  installCookieAuth(api.server, config.secret);
+  installCookieAuth(api.server, config.secrets);
 
   // Request logs: method, route, status and time; never bodies, query strings (?key=) or headers.
   api.addHook('onResponse', async (req, reply) => {

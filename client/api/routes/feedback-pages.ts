@@ -1,8 +1,12 @@
 // The small localized pages behind survey links (/s/:token) and "I need help" links (/h/:token):
-// thanks (with the optional comment form), comment received, help request received, and the error
-// pages (invalid or tampered link, expired link or closed survey, a score out of range, a
-// temporary failure). The messages are kept here rather than in the email catalogs because the
-// pages are part of the API; the locales are the shipped ones, Arabic right-to-left.
+// the one-tap pages a GET shows (the chosen score, or the help request, with a form that POSTs it;
+// a small script submits the form on load, so people still answer in one click while link scanners,
+// which only GET, record nothing), thanks (with the optional comment form), comment received, help
+// request received, and the error pages (invalid or tampered link, expired link or closed survey, a
+// score out of range, a temporary failure). The messages are kept here rather than in the email
+// catalogs because the pages are part of the API; the locales are the shipped ones, Arabic
+// right-to-left.
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EnrollmentDeps } from '../enrollments';
 import { verifyLink, type LinkPayload } from '../../../domain/signed-links';
@@ -11,6 +15,15 @@ import { customerPage, escapeHtml } from './customer-page';
 import { MAX_COMMENT_LENGTH } from '../../../workflows/survey/messages';
 
 interface Messages {
+  /** The page a score link opens (GET): the chosen score and the button that sends it. */
+  confirmTitle: string;
+  /** {score} */
+  confirmBody: string;
+  confirmSubmit: string;
+  /** The page a help link opens (GET): the button that sends the request. */
+  helpConfirmTitle: string;
+  helpConfirmBody: string;
+  helpConfirmSubmit: string;
   thanksTitle: string;
   /** {score} */
   thanksBody: string;
@@ -36,6 +49,12 @@ interface Messages {
 
 const MESSAGES: Record<string, Messages> = {
   en: {
+    confirmTitle: 'Send your answer',
+    confirmBody: 'Your answer: {score}',
+    confirmSubmit: 'Send my answer',
+    helpConfirmTitle: 'Ask us for help',
+    helpConfirmBody: 'Would you like someone from our team to contact you?',
+    helpConfirmSubmit: 'Yes, please contact me',
     thanksTitle: 'Thank you!',
     thanksBody: 'We have recorded your answer: {score}.',
     changeNote: 'Changed your mind? Click another score in the email: your latest answer counts until the survey closes.',
@@ -57,6 +76,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'We could not save this right now. Please try again in a few minutes.',
   },
   de: {
+    confirmTitle: 'Ihre Antwort senden',
+    confirmBody: 'Ihre Antwort: {score}',
+    confirmSubmit: 'Antwort senden',
+    helpConfirmTitle: 'Hilfe anfordern',
+    helpConfirmBody: 'Möchten Sie, dass sich jemand aus unserem Team bei Ihnen meldet?',
+    helpConfirmSubmit: 'Ja, bitte melden Sie sich bei mir',
     thanksTitle: 'Vielen Dank!',
     thanksBody: 'Wir haben Ihre Antwort gespeichert: {score}.',
     changeNote: 'Sie haben es sich anders überlegt? Klicken Sie in der E-Mail auf eine andere Bewertung: Bis die Umfrage endet, zählt Ihre letzte Antwort.',
@@ -78,6 +103,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'Wir konnten das gerade nicht speichern. Bitte versuchen Sie es in ein paar Minuten erneut.',
   },
   es: {
+    confirmTitle: 'Enviar su respuesta',
+    confirmBody: 'Su respuesta: {score}',
+    confirmSubmit: 'Enviar mi respuesta',
+    helpConfirmTitle: 'Solicitar ayuda',
+    helpConfirmBody: '¿Desea que alguien de nuestro equipo se ponga en contacto con usted?',
+    helpConfirmSubmit: 'Sí, pónganse en contacto conmigo',
     thanksTitle: '¡Gracias!',
     thanksBody: 'Hemos registrado su respuesta: {score}.',
     changeNote: '¿Ha cambiado de opinión? Haga clic en otra puntuación del correo: cuenta su última respuesta hasta que se cierre la encuesta.',
@@ -99,6 +130,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'No hemos podido guardarlo en este momento. Inténtelo de nuevo en unos minutos.',
   },
   'pt-BR': {
+    confirmTitle: 'Enviar sua resposta',
+    confirmBody: 'Sua resposta: {score}',
+    confirmSubmit: 'Enviar minha resposta',
+    helpConfirmTitle: 'Pedir ajuda',
+    helpConfirmBody: 'Você gostaria que alguém da nossa equipe entrasse em contato com você?',
+    helpConfirmSubmit: 'Sim, entrem em contato comigo',
     thanksTitle: 'Obrigado!',
     thanksBody: 'Registramos sua resposta: {score}.',
     changeNote: 'Mudou de ideia? Clique em outra nota no e-mail: sua última resposta vale até o encerramento da pesquisa.',
@@ -120,6 +157,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'Não conseguimos salvar isso agora. Tente novamente em alguns minutos.',
   },
   ja: {
+    confirmTitle: 'ご回答の送信',
+    confirmBody: 'ご回答：{score}',
+    confirmSubmit: '回答を送信',
+    helpConfirmTitle: 'サポートのご依頼',
+    helpConfirmBody: '担当者からのご連絡をご希望ですか？',
+    helpConfirmSubmit: 'はい、連絡を希望します',
     thanksTitle: 'ありがとうございます',
     thanksBody: 'ご回答を記録しました：{score}',
     changeNote: '回答を変更したい場合は、メールで別のスコアをクリックしてください。アンケートが終了するまで、最新の回答が有効です。',
@@ -141,6 +184,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: '現在保存できませんでした。数分後にもう一度お試しください。',
   },
   'zh-CN': {
+    confirmTitle: '提交您的回答',
+    confirmBody: '您的回答：{score}',
+    confirmSubmit: '提交回答',
+    helpConfirmTitle: '请求帮助',
+    helpConfirmBody: '您希望我们团队的成员与您联系吗？',
+    helpConfirmSubmit: '是的，请联系我',
     thanksTitle: '谢谢！',
     thanksBody: '我们已记录您的回答：{score}。',
     changeNote: '改变主意了？请在邮件中点击其他分数：在调查结束前，以您最后一次的回答为准。',
@@ -162,6 +211,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: '我们暂时无法保存。请几分钟后再试。',
   },
   vi: {
+    confirmTitle: 'Gửi câu trả lời',
+    confirmBody: 'Câu trả lời của Quý khách: {score}',
+    confirmSubmit: 'Gửi câu trả lời',
+    helpConfirmTitle: 'Yêu cầu hỗ trợ',
+    helpConfirmBody: 'Quý khách có muốn một thành viên trong đội ngũ của chúng tôi liên hệ không?',
+    helpConfirmSubmit: 'Có, vui lòng liên hệ với tôi',
     thanksTitle: 'Xin cảm ơn!',
     thanksBody: 'Chúng tôi đã ghi nhận câu trả lời của Quý khách: {score}.',
     changeNote: 'Quý khách muốn thay đổi? Hãy bấm vào một điểm khác trong email: câu trả lời mới nhất sẽ được tính cho đến khi khảo sát kết thúc.',
@@ -183,6 +238,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'Hiện chúng tôi chưa thể lưu. Vui lòng thử lại sau vài phút.',
   },
   lv: {
+    confirmTitle: 'Jūsu atbildes nosūtīšana',
+    confirmBody: 'Jūsu atbilde: {score}',
+    confirmSubmit: 'Nosūtīt atbildi',
+    helpConfirmTitle: 'Lūgt palīdzību',
+    helpConfirmBody: 'Vai vēlaties, lai kāds no mūsu komandas ar Jums sazinās?',
+    helpConfirmSubmit: 'Jā, lūdzu, sazinieties ar mani',
     thanksTitle: 'Paldies!',
     thanksBody: 'Jūsu atbilde ir saglabāta: {score}.',
     changeNote: 'Pārdomājāt? Noklikšķiniet uz cita vērtējuma e-pastā: līdz aptaujas beigām tiek ņemta vērā Jūsu pēdējā atbilde.',
@@ -204,6 +265,12 @@ const MESSAGES: Record<string, Messages> = {
     errorBody: 'Pašlaik to neizdevās saglabāt. Lūdzu, mēģiniet vēlreiz pēc dažām minūtēm.',
   },
   ar: {
+    confirmTitle: 'إرسال إجابتكم',
+    confirmBody: 'إجابتكم: {score}',
+    confirmSubmit: 'إرسال الإجابة',
+    helpConfirmTitle: 'طلب المساعدة',
+    helpConfirmBody: 'هل تودّون أن يتواصل معكم أحد أعضاء فريقنا؟',
+    helpConfirmSubmit: 'نعم، يُرجى التواصل معي',
     thanksTitle: 'شكراً لكم!',
     thanksBody: 'سجّلنا إجابتكم: {score}.',
     changeNote: 'هل غيّرتم رأيكم؟ انقروا على تقييم آخر في الرسالة: تُحتسب إجابتكم الأخيرة حتى إغلاق الاستطلاع.',
@@ -271,7 +338,36 @@ function htmlDocument(locale: string, title: string, body: string): string {
   return customerPage(locale, title, STYLE, `<h1>${escapeHtml(title)}</h1>\n${body}`);
 }
 
+/**
+ * Submits the page's one-tap form (`data-auto-submit`) as soon as the page shows, so a person who
+ * clicked the link in their email answers in one click. Not on a back/forward navigation (the
+ * answer was already sent), and only once a prerendered page is actually shown. Scanners that only
+ * GET never run it; without script the form's button does the same. The Content-Security-Policy
+ * allows exactly this script, by its hash.
+ */
+export const AUTO_SUBMIT_SCRIPT =
+  "(function(){var f=document.querySelector('form[data-auto-submit]');if(!f)return;" +
+  "var n=window.performance&&performance.getEntriesByType?performance.getEntriesByType('navigation')[0]:null;" +
+  "if(n&&n.type==='back_forward')return;" +
+  "var go=function(){f.submit();};" +
+  "if(document.prerendering){document.addEventListener('prerenderingchange',go,{once:true});}else{go();}})();";
+const AUTO_SUBMIT_HASH = `'sha256-${createHash('sha256').update(AUTO_SUBMIT_SCRIPT).digest('base64')}'`;
+
+/** The pages' policy: inline styles, the auto-submit script by hash, forms only to this origin. */
+export const FEEDBACK_PAGE_CSP =
+  `default-src 'none'; style-src 'unsafe-inline'; script-src ${AUTO_SUBMIT_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+/** "... {score} ..." with the score as a badge (isolated, so right-to-left text keeps it in place). */
+function withScore(text: string, score: number): string {
+  const [before, after] = escapeHtml(text).split('{score}');
+  return `${before}<bdi class="score">${score}</bdi>${after ?? ''}`;
+}
+
 export type FeedbackPage =
+  /** GET of a score link: the chosen score and a form that POSTs it (auto-submitted). */
+  | { kind: 'confirm-score'; score: number; formAction: string }
+  /** GET of a help link: a form that POSTs the request (auto-submitted). */
+  | { kind: 'confirm-help'; formAction: string }
   | { kind: 'thanks'; score: number; formAction: string }
   | { kind: 'comment-thanks' }
   | { kind: 'help' }
@@ -285,10 +381,21 @@ export function renderFeedbackPage(locale: string, p: FeedbackPage): string {
   const m = messagesFor(locale);
   const para = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
   switch (p.kind) {
+    case 'confirm-score':
+      return htmlDocument(locale, m.confirmTitle, `<form method="post" action="${escapeHtml(p.formAction)}" data-auto-submit>
+<input type="hidden" name="score" value="${p.score}">
+<p>${withScore(m.confirmBody, p.score)}</p>
+<button type="submit">${escapeHtml(m.confirmSubmit)}</button>
+</form>
+<script>${AUTO_SUBMIT_SCRIPT}</script>`);
+    case 'confirm-help':
+      return htmlDocument(locale, m.helpConfirmTitle, `<form method="post" action="${escapeHtml(p.formAction)}" data-auto-submit>
+${para(m.helpConfirmBody)}
+<button type="submit">${escapeHtml(m.helpConfirmSubmit)}</button>
+</form>
+<script>${AUTO_SUBMIT_SCRIPT}</script>`);
     case 'thanks': {
-      const score = `<bdi class="score">${p.score}</bdi>`;
-      const [before, after] = escapeHtml(m.thanksBody).split('{score}');
-      return htmlDocument(locale, m.thanksTitle, `<p role="status">${before}${score}${after ?? ''}</p>
+      return htmlDocument(locale, m.thanksTitle, `<p role="status">${withScore(m.thanksBody, p.score)}</p>
 <form method="post" action="${escapeHtml(p.formAction)}">
 <input type="hidden" name="score" value="${p.score}">
 <label for="comment">${escapeHtml(m.commentLabel)}</label>
@@ -323,7 +430,7 @@ export function sendFeedbackPage(reply: FastifyReply, status: number, locale: st
     // The token is in the URL: never hand it to another site, never be framed.
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header('content-security-policy', FEEDBACK_PAGE_CSP)
     .send(renderFeedbackPage(locale, p));
 }
 
@@ -334,19 +441,13 @@ type TokenCheck =
   | { ok: true; payload: LinkPayload; locale: string }
   | { ok: false; status: number; page: 'invalid' | 'expired'; locale: string };
 
-/** The payload of a token whose signature verified but which has expired (trusted: it was signed). */
-function expiredPayload(token: string): LinkPayload | undefined {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as LinkPayload;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Verifies a link token and picks the page language (the customer's locale when the link is genuine). */
+/**
+ * Verifies a link token against every key of OUTREACH_SECRET and picks the page language (the
+ * customer's locale when the link is genuine, even if expired).
+ */
 export async function checkToken(deps: EnrollmentDeps, req: FastifyRequest, token: string, purpose: LinkPayload['p']): Promise<TokenCheck> {
-  const v = verifyLink(deps.config.secret, token, purpose);
-  const trusted = v.ok ? v.payload : v.reason === 'expired' ? expiredPayload(token) : undefined;
+  const v = verifyLink(deps.config.secrets, token, purpose);
+  const trusted = v.ok || v.reason === 'expired' ? v.payload : undefined;
   let customerLocale: string | undefined;
   if (trusted && typeof trusted.c === 'string') {
     const c = await deps.db.customer.findUnique({ where: { id: trusted.c }, select: { locale: true } }).catch(() => null);

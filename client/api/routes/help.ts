@@ -1,10 +1,17 @@
-// GET /h/:token — the one-click "I need help" link of check-in emails (every email carries one as
-// links.help; the periodic-checkin template makes it its call to action). The click starts a small
-// workflow (workflows/checkin/help.ts) that emails the account owner and posts the alert webhook,
-// and the customer sees a confirmation page in their language. The workflow id is one per
-// (customer, email workflow, UTC day), so repeated clicks raise one alert a day. Tampered links get
-// a 400 page, expired ones (or links of an erased customer) 410; neither raises anything.
-import type { FastifyInstance } from 'fastify';
+// /h/:token — the one-click "I need help" link of check-in emails (every email carries one as
+// links.help; the periodic-checkin template makes it its call to action).
+//
+//   GET  /h/:token  a page in the customer's language whose form POSTs the request; the page's own
+//                   script submits it at once (a button does without script), so a person asks in
+//                   one click, while a mail security scanner, which fetches every link with GET,
+//                   raises nothing. GET never changes anything.
+//   POST /h/:token  starts a small workflow (workflows/checkin/help.ts) that emails the account
+//                   owner and posts the alert webhook; the customer sees a confirmation page.
+//
+// The workflow id is one per (customer, email workflow, UTC day), so repeated clicks raise one alert
+// a day. Tampered links get a 400 page, expired ones (or links of an erased customer) 410, on GET and
+// POST alike; neither raises anything. HEAD requests are not answered.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EnrollmentDeps } from '../enrollments';
@@ -25,15 +32,34 @@ export function helpRequestWorkflowId(key: string, customerId: string, sourceWor
   return `${helpRequestPrefix(key, customerId)}${opaqueId(key, sourceWorkflowId ?? '-', 12)}-${day}`;
 }
 
+/** Registers GET and POST /h/:token (inside the survey routes' plugin, which parses form bodies). */
 export async function helpRoutes(app: FastifyInstance, deps: EnrollmentDeps): Promise<void> {
-  // A wildcard, not `/h/:token`: signed tokens are longer than Fastify's default maxParamLength (100).
-  app.get<{ Params: { '*': string } }>('/h/*', { exposeHeadRoute: false, schema: { hide: true } }, async (req, reply) => {
-    const t = await checkToken(deps, req, req.params['*'], 'help');
-    if (!t.ok) return sendFeedbackPage(reply, t.status, t.locale, { kind: t.page });
+  type HelpRequest = FastifyRequest<{ Params: { '*': string } }>;
+
+  /** The verified request of a link, or undefined when its error page has been sent. */
+  async function helpLink(req: HelpRequest, reply: FastifyReply) {
+    const token = req.params['*'];
+    const t = await checkToken(deps, req, token, 'help');
+    if (!t.ok) return void sendFeedbackPage(reply, t.status, t.locale, { kind: t.page });
     const customerId = t.payload.c;
     const source = typeof t.payload.w === 'string' ? t.payload.w : undefined;
     const customer = await deps.db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
-    if (!customer) return sendFeedbackPage(reply, 410, t.locale, { kind: 'expired' });
+    if (!customer) return void sendFeedbackPage(reply, 410, t.locale, { kind: 'expired' });
+    return { token, customerId, source, locale: t.locale };
+  }
+
+  // A wildcard, not `/h/:token`: signed tokens are longer than Fastify's default maxParamLength (100).
+  app.get<{ Params: { '*': string } }>('/h/*', { exposeHeadRoute: false, schema: { hide: true } }, async (req, reply) => {
+    const h = await helpLink(req, reply);
+    if (!h) return reply;
+    // Relative to /h/: the form posts back to this same link (works behind a path prefix too).
+    return sendFeedbackPage(reply, 200, h.locale, { kind: 'confirm-help', formAction: encodeURIComponent(h.token) });
+  });
+
+  app.post<{ Params: { '*': string } }>('/h/*', { schema: { hide: true } }, async (req, reply) => {
+    const h = await helpLink(req, reply);
+    if (!h) return reply;
+    const { customerId, source, locale } = h;
     const now = new Date();
     const input: HelpRequestInput = { customerId, sourceWorkflowId: source, requestedAt: now.toISOString() };
     try {
@@ -47,9 +73,9 @@ export async function helpRoutes(app: FastifyInstance, deps: EnrollmentDeps): Pr
       // Already asked today from this email: the owner has been told; confirm again.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         req.log.error({ err: (err as Error).message }, 'help request could not be started');
-        return sendFeedbackPage(reply, 503, t.locale, { kind: 'error' });
+        return sendFeedbackPage(reply, 503, locale, { kind: 'error' });
       }
     }
-    return sendFeedbackPage(reply, 200, t.locale, { kind: 'help' });
+    return sendFeedbackPage(reply, 200, locale, { kind: 'help' });
   });
 }

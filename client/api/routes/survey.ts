@@ -1,19 +1,24 @@
 // Survey answers, "I need help" clicks and the survey report:
 //
-//   GET  /s/:token?score=N  one click in a survey email: the answer is signalled to the survey
-//                           workflow (workflow id = the token's survey id), which stores it and
-//                           escalates low scores; the page thanks the customer in their language and
-//                           offers an optional comment.
-//   POST /s/:token          the comment form (application/x-www-form-urlencoded: score, comment).
-//   GET  /h/:token          "I need help" (routes/help.ts).
+//   GET  /s/:token?score=N  one click in a survey email: a page in the customer's language with the
+//                           chosen score and a form that POSTs it. The page's own script submits the
+//                           form at once (a button does without script), so a person answers in one
+//                           click; a mail security scanner, which fetches every link with GET,
+//                           records nothing. GET never changes anything.
+//   POST /s/:token?score=N  records the answer (application/x-www-form-urlencoded: score, and the
+//                           optional comment): it is signalled to the survey workflow (workflow id =
+//                           the token's survey id), which stores it and escalates low scores; the
+//                           page thanks the customer and offers the optional comment form, which
+//                           posts here again with the comment.
+//   GET/POST /h/:token      "I need help", the same way (routes/help.ts).
 //   GET  /v1/surveys/report NPS, CSAT, CES and response rates (ops scope; surveys-report.ts).
 //
 // Answers follow the survey workflow's rules: one answer per survey; a later click or comment
 // within the window replaces the earlier one; after the window the link has expired (the token's
 // expiry is the window's end) or the workflow has closed, and the page says the survey is closed.
 // A tampered, malformed or wrong-purpose link gets a 400 page, an expired one 410, a score outside
-// the kind's range 400; none of them records anything. HEAD requests are not answered (link
-// scanners that probe with HEAD record nothing).
+// the kind's range 400, on GET and POST alike; none of them records anything. HEAD requests are not
+// answered.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { EnrollmentDeps } from '../enrollments';
@@ -45,7 +50,7 @@ export function cleanComment(raw: unknown): string {
     .slice(0, MAX_COMMENT_LENGTH);
 }
 
-/** GET/POST /s/:token, GET /h/:token and GET /v1/surveys/report; register with `{ deps }`. */
+/** GET/POST /s/:token, GET/POST /h/:token and GET /v1/surveys/report; register with `{ deps }`. */
 export async function surveyRoutes(app: FastifyInstance, opts: FeedbackRouteOptions): Promise<void> {
   const { deps } = opts;
 
@@ -71,41 +76,56 @@ export async function surveyRoutes(app: FastifyInstance, opts: FeedbackRouteOpti
   // Wildcards, not `/s/:token`: signed tokens are longer than Fastify's default maxParamLength (100).
   type SurveyRequest = FastifyRequest<{ Params: { '*': string }; Querystring: { score?: string }; Body: Record<string, string> | undefined }>;
 
-  async function answer(req: SurveyRequest, reply: FastifyReply, comment: string | undefined, rawScore: unknown) {
+  /** The verified survey and score of a request, or the error page already sent. */
+  async function surveyAndScore(req: SurveyRequest, reply: FastifyReply, rawScore: unknown) {
     const token = req.params['*'];
     const t = await checkToken(deps, req, token, 'survey');
     // An expired survey link is a closed survey: the token expires when the answer window ends.
-    if (!t.ok) return sendFeedbackPage(reply, t.status, t.locale, { kind: t.page === 'expired' ? 'closed' : 'invalid' });
+    if (!t.ok) return void sendFeedbackPage(reply, t.status, t.locale, { kind: t.page === 'expired' ? 'closed' : 'invalid' });
     const { s: surveyId, k: kind } = t.payload;
-    if (typeof surveyId !== 'string' || !surveyId || !isSurveyKind(kind)) return sendFeedbackPage(reply, 400, t.locale, { kind: 'invalid' });
+    if (typeof surveyId !== 'string' || !surveyId || !isSurveyKind(kind)) return void sendFeedbackPage(reply, 400, t.locale, { kind: 'invalid' });
     const score = parseScore(rawScore, kind);
     if (score === undefined) {
       const [min, max] = SCORE_RANGES[kind];
-      return sendFeedbackPage(reply, 400, t.locale, { kind: 'bad-score', min, max });
+      return void sendFeedbackPage(reply, 400, t.locale, { kind: 'bad-score', min, max });
     }
+    // Relative to /s/: forms post back to this same link (works behind a path prefix too).
+    return { surveyId, score, locale: t.locale, formAction: `${encodeURIComponent(token)}?score=${score}` };
+  }
+
+  /** GET: the one-tap page; nothing is recorded. */
+  async function confirm(req: SurveyRequest, reply: FastifyReply) {
+    const a = await surveyAndScore(req, reply, req.query.score);
+    if (!a) return reply;
+    return sendFeedbackPage(reply, 200, a.locale, { kind: 'confirm-score', score: a.score, formAction: a.formAction });
+  }
+
+  /** POST: records the answer (and the comment, when there is one). */
+  async function answer(req: SurveyRequest, reply: FastifyReply, comment: string | undefined, rawScore: unknown) {
+    const a = await surveyAndScore(req, reply, rawScore);
+    if (!a) return reply;
+    const { surveyId, score, locale } = a;
     const delivered = await deliver(surveyId, score, comment);
-    if (delivered === 'closed') return sendFeedbackPage(reply, 410, t.locale, { kind: 'closed' });
+    if (delivered === 'closed') return sendFeedbackPage(reply, 410, locale, { kind: 'closed' });
     if (delivered === 'error') {
       req.log.error({ surveyId }, 'survey answer could not be signalled');
-      return sendFeedbackPage(reply, 503, t.locale, { kind: 'error' });
+      return sendFeedbackPage(reply, 503, locale, { kind: 'error' });
     }
-    if (comment) return sendFeedbackPage(reply, 200, t.locale, { kind: 'comment-thanks' });
-    // Relative to /s/: the form posts back to this same link (works behind a path prefix too).
-    const formAction = `${encodeURIComponent(token)}?score=${score}`;
-    return sendFeedbackPage(reply, 200, t.locale, { kind: 'thanks', score, formAction });
+    if (comment) return sendFeedbackPage(reply, 200, locale, { kind: 'comment-thanks' });
+    return sendFeedbackPage(reply, 200, locale, { kind: 'thanks', score, formAction: a.formAction });
   }
 
   app.get<{ Params: { '*': string }; Querystring: { score?: string } }>('/s/*', {
     exposeHeadRoute: false,
     schema: { hide: true },
-  }, async (req, reply) => answer(req as SurveyRequest, reply, undefined, req.query.score));
+  }, async (req, reply) => confirm(req as SurveyRequest, reply));
 
   app.post<{ Params: { '*': string }; Querystring: { score?: string }; Body: Record<string, string> | undefined }>('/s/*', {
     schema: { hide: true },
   }, async (req, reply) => {
     const body = req.body && typeof req.body === 'object' ? req.body : {};
     const comment = cleanComment(body.comment);
-    // An empty comment changes nothing: show the thanks page (with the form) again.
+    // The one-tap form and an empty comment record the score alone (an earlier comment is kept).
     return answer(req as SurveyRequest, reply, comment || undefined, body.score ?? req.query.score);
   });
 

@@ -407,7 +407,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
 
   /** The verified customer behind a token, or the page to answer with. */
   async function resolve(req: FastifyRequest<{ Params: TokenParams }>, reply: FastifyReply) {
-    const v = verifyLink(config.secret, req.params['*'], 'unsubscribe');
+    const v = verifyLink(config.secrets, req.params['*'], 'unsubscribe');
     if (!v.ok) {
       const locale = localeFromHeader(req.headers['accept-language']);
       const m = MESSAGES[locale];

@@ -112,7 +112,7 @@ export const devCommand: Command = {
     say(`  Sequences         ${rt.registry.all().map((d) => d.id).join(', ') || '(none)'}`);
     say(`  Dev API key       ${devKey}   (also in .data/dev-api-key)`);
     say(`  Ops dashboard     http://${config.api.host}:${config.api.port}/dashboard?key=${devKey}   (metrics: /metrics)`);
-    if (config.secret === DEV_SECRET) say('  (using the development signing secret; set OUTREACH_SECRET in production)');
+    if (config.secrets.includes(DEV_SECRET)) say('  (using the development signing secret; set OUTREACH_SECRET in production)');
     say('');
     say('Send a demo signup event from another terminal:');
     say('  npx outreach demo-event');
