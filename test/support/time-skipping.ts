@@ -30,7 +30,16 @@ export interface SkippingStack {
 export async function startTimeSkipping(opts: { provider?: Provider; env?: Record<string, string> } = {}): Promise<SkippingStack> {
   const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!serverPath) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests through `npm test` (its global setup resolves the test server)');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+  // The client's keepalive pings (every 30 s, also between calls) exceed what the Java test server
+  // permits (one per 5 minutes): after two strikes it closes the connection with "too many pings",
+  // and a call in flight on it can hang for good. `createTimeSkipping` has no connection options,
+  // so the environment is built through the same factory it uses, with pings every 10 minutes.
+  const factory = TestWorkflowEnvironment as unknown as { create(o: Record<string, unknown>): Promise<TestWorkflowEnvironment> };
+  const env = await factory.create({
+    server: { type: 'time-skipping', executable: { type: 'existing-path', path: serverPath } },
+    supportsTimeSkipping: true,
+    connectionOptions: { channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 } },
+  });
   await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: searchAttributeRegistration() });
   const database = await freshDatabase(opts.provider ?? 'sqlite');
   const sink = new MailCatcher();
