@@ -396,7 +396,7 @@ class Recorder {
     const csatId = surveyWorkflowId(workflowId, 'csat', 0);
     const link = scoreLinks(this.mailTo(E, 'csat-survey')[0]).get(1);
     if (!link) throw new Error('no score-1 link in the CSAT email');
-    const click = await this.s.fetch(link);
+    const click = await this.s.click(link);
     if (click.status !== 200) throw new Error(`score click: ${click.status}`);
     const owner0 = this.ownerMail().length;
     await this.s.env.sleep('11 minutes'); // past ALERT_COMMENT_GRACE_MINUTES: the alert goes out without a comment
@@ -582,7 +582,7 @@ class Recorder {
     const id = this.seqId(def, C);
     await this.skip(async () => this.mailTo(C, 'nps-survey').length === 1, 'the NPS survey email', '6 hours');
     const link = scoreLinks(this.mailTo(C, 'nps-survey')[0]).get(9);
-    if (!link || (await this.s.fetch(link)).status !== 200) throw new Error('NPS score click failed');
+    if (!link || (await this.s.click(link)).status !== 200) throw new Error('NPS score click failed');
     const r = await this.finish(id, 'the end of the onboarding', '6 hours');
     const outcomes = r.stepsDone.map((d) => `${d.stepId}:${d.outcome}`).join(' ');
     if (r.status !== 'completed' || !outcomes.includes('nps:answered:9') || !outcomes.includes('thanks:sent')) throw new Error(`onboarding: ${outcomes}`);
@@ -669,7 +669,7 @@ class Recorder {
     // From the first check-in email: the alert email and the webhook both go through.
     const K = 'replay-checkin';
     const help = linkIn(this.mailTo(K, 'periodic-checkin')[0], /\/h\//);
-    if ((await this.s.fetch(help)).status !== 200) throw new Error('help click failed');
+    if ((await this.s.click(help)).status !== 200) throw new Error('help click failed');
     const okId = await this.until(() => helpIdOf(K), 'the help alert');
     await this.until(() => this.closed(okId), 'the help request to end');
     const ok = await this.plain.workflow.getHandle<typeof helpRequestWorkflow>(okId).result();
@@ -682,7 +682,7 @@ class Recorder {
     this.hook.failNext(1_000_000);
     try {
       const link = linkIn(this.mailTo(C, 'periodic-checkin')[0], /\/h\//);
-      if ((await this.s.fetch(link)).status !== 200) throw new Error('help click failed');
+      if ((await this.s.click(link)).status !== 200) throw new Error('help click failed');
       const failId = await this.until(() => helpIdOf(C), 'the second help alert');
       const failed = await this.finish<Awaited<ReturnType<typeof helpRequestWorkflow>>>(failId, 'the webhook to give up', '1 hour', 60);
       if (failed.email !== 'sent' || failed.webhook !== 'failed') throw new Error(`help: ${JSON.stringify(failed)}`);
