@@ -95,8 +95,6 @@ export interface SequenceWorkflowInput {
 
 /** Continue as new well before Temporal's limits (51,200 events, 50 MB). */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
-/** A survey step hands over only past this multiple of the limit: its result handle stays with the run that started it. */
-const SURVEY_HANDOVER_FACTOR = 2;
 
 const localActs = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: activityOptions.retry });
 
@@ -328,10 +326,9 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
   const limit = input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE;
   const handOver = (): boolean => {
     if (state.pending || isFinal(state.status)) return false;
-    const length = workflowInfo().historyLength;
-    const inSurvey = state.phase.at === 'survey';
-    if (inSurvey) return length > limit * SURVEY_HANDOVER_FACTOR;
-    return length > limit || workflowInfo().continueAsNewSuggested;
+    // Not during a survey step: the survey's result (its final outcome) comes to the run that started it.
+    if (state.phase.at === 'survey') return false;
+    return workflowInfo().historyLength > limit || workflowInfo().continueAsNewSuggested;
   };
 
   function apply(out: Output) {

@@ -10,8 +10,8 @@
 //      thanks page, so one alert usually carries both; a comment or a different low score after
 //      that alert sends a follow-up alert (at most MAX_FOLLOW_UPS), threaded under the first.
 // Returns the outcome, on which a parent sequence can branch (`survey.score`). A survey started by a
-// sequence's survey step (input.parentWorkflowId) also reports its outcome to that enrollment as soon
-// as there is one: the first answer, the window closing unanswered, or a skip; the step then ends.
+// sequence's survey step (input.parentWorkflowId) also tells that enrollment the first answer at once
+// (a signal), so the step ends when the customer answers rather than when the window closes.
 // A change of the customer's calendar (forwarded by the enrollment) moves a send slot being waited
 // for, and the reminder's due time.
 //
@@ -45,25 +45,16 @@ async function sleepUntil(at: number, until: () => boolean = () => false): Promi
 
 export async function surveyWorkflow(input: SurveyInput): Promise<SurveyResult> {
   if (!patched('survey-v2')) return legacySurveyWorkflow(input);
-  let reported = false;
-  /** Tells the enrollment that started this survey its outcome, once. */
-  async function report(outcome: SurveyOutcome): Promise<void> {
-    if (reported || !input.parentWorkflowId) return;
-    reported = true;
+  return runSurvey(input, async (outcome) => {
+    // The enrollment hears the first answer at once, so its step ends when the customer answers; the
+    // final outcome (skipped, unanswered, the last answer) it reads from this workflow's result.
+    if (!input.parentWorkflowId) return;
     try {
       await getExternalWorkflowHandle(input.parentWorkflowId).signal(surveyOutcomeSignal, { surveyId: input.surveyId, outcome });
     } catch {
-      // The enrollment has ended: nobody waits for this outcome.
+      // The enrollment has ended: nobody waits for this answer.
     }
-  }
-  try {
-    const result = await runSurvey(input, report);
-    await report(result);
-    return result;
-  } catch (err) {
-    await report({ status: 'failed', reason: err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err instanceof Error ? err.message : String(err) });
-    throw err;
-  }
+  });
 }
 
 async function runSurvey(input: SurveyInput, report: (o: SurveyOutcome) => Promise<void>): Promise<SurveyResult> {
