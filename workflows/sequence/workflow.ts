@@ -268,7 +268,7 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
             }],
             // The survey outlives the step (later answers, alerts); the enrollment ends it itself when
             // it ends during the step (cancelSurvey).
-            parentClosePolicy: ParentClosePolicy.ABANDON,
+            parentClosePolicy: ParentClosePolicy.TERMINATE, // EXPERIMENT
             typedSearchAttributes: [{ key: OutreachSequence, value: state.definition.id }] as never,
           });
           survey.handle = { id: r.surveyId };
