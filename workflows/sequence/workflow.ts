@@ -222,6 +222,8 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
 
   // ---- requests and effects ----
   const survey = { handle: undefined as undefined | { id: string } };
+  /** Survey children of this run that are still open (a step may have moved on at the first answer). */
+  const openSurveys = new Set<string>();
   function perform(id: number, request: Request): void {
     run(request).then(
       (r) => void queue.push({ type: 'reply', id, reply: r }),
@@ -266,16 +268,21 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
               surveyId: r.surveyId, customerId, kind: r.surveyKind, template: r.template, reminder: r.reminder, window: r.window,
               sequenceId: state.definition.id, stepId: r.stepId, parentWorkflowId: workflowId,
             }],
-            // The survey outlives the step (later answers, alerts); the enrollment ends it itself when
-            // it ends during the step (cancelSurvey).
-            parentClosePolicy: ParentClosePolicy.TERMINATE, // EXPERIMENT
+            // The survey outlives its step (later answers, alerts): the enrollment waits for it before
+            // it closes or continues as new, so the survey always has a live parent.
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
             typedSearchAttributes: [{ key: OutreachSequence, value: state.definition.id }] as never,
           });
           survey.handle = { id: r.surveyId };
+          openSurveys.add(r.surveyId);
           // Its result settles the step too, should its report signal not arrive (a failed survey).
           child.result().then(
-            (res) => void queue.push({ type: 'surveyOutcome', surveyId: r.surveyId, outcome: res }),
+            (res) => {
+              openSurveys.delete(r.surveyId);
+              queue.push({ type: 'surveyOutcome', surveyId: r.surveyId, outcome: res });
+            },
             (err: unknown) => {
+              openSurveys.delete(r.surveyId);
               const e = err as Error & { cause?: unknown };
               const reason = (e instanceof ChildWorkflowFailure && e.cause instanceof Error ? e.cause.message : e?.message) || 'the survey workflow failed';
               queue.push({ type: 'surveyOutcome', surveyId: r.surveyId, outcome: { status: 'failed', reason } });
@@ -326,8 +333,8 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
   const limit = input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE;
   const handOver = (): boolean => {
     if (state.pending || isFinal(state.status)) return false;
-    // Not during a survey step: the survey's result (its final outcome) comes to the run that started it.
-    if (state.phase.at === 'survey') return false;
+    // Not while a survey of this run is open: its result comes to the run that started it.
+    if (state.phase.at === 'survey' || openSurveys.size > 0) return false;
     return workflowInfo().historyLength > limit || workflowInfo().continueAsNewSuggested;
   };
 
@@ -378,6 +385,9 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
     throw err;
   }
   arm(undefined);
+  // A survey whose step moved on at the first answer stays open for a changed answer or a comment:
+  // the enrollment closes after it (a closing parent would end it).
+  await condition(() => openSurveys.size === 0);
   await finish();
   return publicState(state) as EnrollmentState;
 
