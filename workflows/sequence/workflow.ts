@@ -218,7 +218,7 @@ async function interpret(input: SequenceWorkflowInput): Promise<EnrollmentState>
     if (isFinal(state.status)) return 'completed';
     return state.next?.kind === 'send' && state.next.at && Date.parse(state.next.at) <= Date.now() ? 'sending' : 'waiting';
   }
-  const publish = () => publishAttributes({ step: state.cursor ?? '', state: opsState(), at: isFinal(state.status) ? '' : state.next?.at ?? '' });
+  const publish = () => publishAttributes({ step: publicState(state).currentStep ?? '', state: opsState(), at: isFinal(state.status) ? '' : state.next?.at ?? '' });
 
   // ---- requests and effects ----
   const survey = { handle: undefined as undefined | { id: string } };
