@@ -5,6 +5,7 @@
 // nothing, for every part of the token, every kind of link, and both token formats (the current one
 // and the two-part tokens already in inboxes). Real parts: time-skipping Temporal, the worker,
 // SQLite, the SMTP sink and the HTTP API.
+import { identityKey } from '../../client/api/identity';
 import { createHmac, randomUUID } from 'node:crypto';
 import { signLink, type LinkPayload } from '../../domain/signed-links';
 import { surveyWorkflow } from '../../workflows/survey/workflow';
@@ -142,13 +143,13 @@ describe.each<Format>(['current', 'legacy'])('%s tokens', (format) => {
         const table = await tryAll(token, (t) => `/h/${t}`, {});
         expect(table).toEqual(refusedEverywhere(table));
         await settle();
-        expect(await helpRequestsStarted(s.env.client, s.config.secret, customerId, source)).toEqual([]);
+        expect(await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), customerId, source)).toEqual([]);
 
         expect((await postForm(s, `/h/${token}`)).status).toBe(200);
-        expect(await helpRequestsStarted(s.env.client, s.config.secret, customerId, source)).toHaveLength(1);
+        expect(await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), customerId, source)).toHaveLength(1);
       } finally {
         // Let the help request finish its alert before the worker stops (later tests skip time).
-        for (const id of await helpRequestsStarted(s.env.client, s.config.secret, customerId, source)) await s.env.client.workflow.getHandle(id).result();
+        for (const id of await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), customerId, source)) await s.env.client.workflow.getHandle(id).result();
       }
     });
   });

@@ -2,6 +2,7 @@
 // link is the whole click. The page's own script submits its one-tap form under the page's
 // Content-Security-Policy, so the answer (or the help request) is recorded with no further click;
 // with script off, the page's button does the same. Screenshots go to test-artifacts/ (git-ignored).
+import { identityKey } from '../../client/api/identity';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -135,7 +136,7 @@ it('opening an "I need help" link raises one alert with no further click', async
       const alert = await eventually(async () => owner()[0], 'the help alert email');
       expect(alert.parsed.subject).toBe(`Help requested by Ines Ortega <${customerId}@example.com> (${customerId})`);
       await eventually(async () => hook.calls.find((c) => c.body.customerId === customerId), 'the help webhook');
-      const started = await helpRequestsStarted(s.env.client, s.config.secret, customerId, source);
+      const started = await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), customerId, source);
       expect(started).toHaveLength(1);
       await s.env.client.workflow.getHandle(started[0]).result();
       await settle();

@@ -2,6 +2,7 @@
 // through, with a plain GET. Such a fetch must change nothing: no survey answer, no "I need help"
 // alert. Only the customer's own form post (what the link's page sends) records anything.
 // Real parts: Temporal's time-skipping server, the worker, SQLite, the SMTP sink, the HTTP API.
+import { identityKey } from '../../client/api/identity';
 import { randomUUID } from 'node:crypto';
 import { surveyWorkflow } from '../../workflows/survey/workflow';
 import { surveyStateQuery } from '../../workflows/survey/messages';
@@ -76,7 +77,7 @@ it('a GET of every link of a check-in email (as a scanner does) starts no help r
       expect(statuses).toMatchObject({ '/h/': [200], '/u/': [200] });
       await settle();
 
-      expect(await helpRequestsStarted(s.env.client, s.config.secret, id, checkin)).toEqual([]);
+      expect(await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), id, checkin)).toEqual([]);
       expect(ownerMailAbout(id)).toHaveLength(0);
       expect(hook.calls.filter((c) => c.body.customerId === id)).toHaveLength(0);
 
@@ -84,7 +85,7 @@ it('a GET of every link of a check-in email (as a scanner does) starts no help r
       expect((await postForm(s, help)).status).toBe(200);
       const alert = await eventually(async () => ownerMailAbout(id)[0], 'the help alert');
       expect(alert.parsed.subject).toBe(`Help requested by Lan Nguyen <${id}@example.com> (${id})`);
-      expect(await helpRequestsStarted(s.env.client, s.config.secret, id, checkin)).toHaveLength(1);
+      expect(await helpRequestsStarted(s.env.client, await identityKey(s.db, s.config), id, checkin)).toHaveLength(1);
     } finally {
       await s.env.client.workflow.getHandle(checkin).terminate('test over');
     }

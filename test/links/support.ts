@@ -29,9 +29,9 @@ export async function scanLikeAGateway(s: FeedbackStack, links: string[]): Promi
 }
 
 /** The help-request workflows that exist for this (customer, source email) around now (UTC days). */
-export async function helpRequestsStarted(client: Client, secret: string, customerId: string, sourceWorkflowId: string): Promise<string[]> {
+export async function helpRequestsStarted(client: Client, key: string, customerId: string, sourceWorkflowId: string): Promise<string[]> {
   const now = Date.now();
-  const ids = new Set([-1, 0, 1].map((d) => helpRequestWorkflowId(secret, customerId, sourceWorkflowId, new Date(now + d * 86_400_000))));
+  const ids = new Set([-1, 0, 1].map((d) => helpRequestWorkflowId(key, customerId, sourceWorkflowId, new Date(now + d * 86_400_000))));
   const found: string[] = [];
   for (const id of ids) {
     try {

@@ -73,7 +73,8 @@ async function runSurvey(input: SurveyInput, report: (o: SurveyOutcome) => Promi
   const isClosed = () => phase === 'closed';
 
   setHandler(surveyAnswerSignal, (a) => {
-    if (a.surveyId !== surveyId || isClosed()) return;
+    // Answers come from the links of the survey email: none count before it is sent, or after the window.
+    if (a.surveyId !== surveyId || isClosed() || phase === 'pending') return;
     if (!isValidScore(kind, a.score)) return; // the API checks too; a bad signal changes nothing
     if (closesAt && Date.now() > Date.parse(closesAt)) return;
     const text = typeof a.comment === 'string' ? a.comment.trim().slice(0, MAX_COMMENT_LENGTH) : '';
