@@ -100,6 +100,7 @@ export async function legacySurveyWorkflow(input: SurveyInput): Promise<SurveyRe
 
   // 5. Storing answers and escalating low scores run beside the reminder and the window.
   const background = Promise.all([storeAnswers(), escalate()]);
+  background.catch(() => undefined); // a cancellation is seen by the main path; unobserved here it would fail every workflow task
 
   // 3. One reminder, if unanswered by then and the window is still open.
   if (input.reminder) {

@@ -122,6 +122,9 @@ async function runSurvey(input: SurveyInput, report: (o: SurveyOutcome) => Promi
   }
   // The enrollment hears the first answer at once (the step ends when the customer answers).
   const answered = condition(() => !!answer || isClosed()).then(() => (answer ? report({ status: 'answered', score: answer.score, ...(answer.comment ? { comment: answer.comment } : {}) }) : undefined));
+  // Awaited at the end; until then a cancellation (the enrollment exited) rejects it unobserved,
+  // which would fail every workflow task: mark it handled, the main path sees the cancellation.
+  answered.catch(() => undefined);
   sentAt = new Date().toISOString();
   phase = 'open';
   const closesMs = Date.parse(closesAt);
@@ -129,6 +132,7 @@ async function runSurvey(input: SurveyInput, report: (o: SurveyOutcome) => Promi
 
   // 5. Storing answers and escalating low scores run beside the reminder and the window.
   const background = Promise.all([storeAnswers(), escalate()]);
+  background.catch(() => undefined);
 
   // 3. One reminder, if unanswered by then and the window is still open.
   if (input.reminder) {
