@@ -655,7 +655,7 @@ class Recorder {
     if (runs !== names.length) throw new Error(`expected ${names.length} check-in runs, got ${runs}`);
     // recordChain named them chain-runN: rename to what each cycle shows.
     const mine = this.out.filter((r) => r.entry.workflowId === id);
-    mine.forEach((r, i) => (r.entry.file = `checkin-v1-${i + 1}-${names[i]}.json`));
+    mine.forEach((r, i) => (r.entry.file = `checkin-${GENERATIONS.checkinWorkflow!.generation}-${i + 1}-${names[i]}.json`));
   }
 
   // ---- helpRequestWorkflow --------------------------------------------------------------------
