@@ -226,11 +226,11 @@ async function devServerScenarios(temporalCli: string, commit: string, out: Reco
       if (r.status !== 'exited' || r.stepsDone.length !== 0 || (child !== 'TERMINATED' && child !== 'CANCELLED')) throw new Error(`exit during survey: ${r.status}, child ${child}`);
       await recordRun(stack.temporal, out, commit, {
         workflowId: id, scenarioName: 'exit-during-survey',
-        scenario: 'A survey step (CSAT child) interrupted by the exit event `unsubscribed` while the survey window is open: the step is left unfinished, the sequence exits, the child is terminated with it (default parent close policy). Dev server, real time.',
+        scenario: 'A survey step (CSAT child) interrupted by the exit event `unsubscribed` while the survey window is open: the step is left unfinished, the sequence exits and cancels the child before it closes (generation v2 left it to the default parent close policy, which terminated it). Dev server, real time.',
       });
       await recordRun(stack.temporal, out, commit, {
         workflowId: childId, scenarioName: 'terminated-with-parent',
-        scenario: 'Child of sequence-v2-exit-during-survey: survey email sent, window open, terminated by the server when its parent sequence exited. Dev server, real time.',
+        scenario: 'Child of the exit-during-survey sequence run: survey email sent, window open, cancelled by its enrollment as it exited (survey v1: terminated by the server when its parent closed). Dev server, real time.',
       });
     }
     {
