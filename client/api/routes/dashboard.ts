@@ -262,7 +262,7 @@ export async function opsRoutes(api: FastifyInstance, deps: ApiDeps): Promise<vo
 
     app.post<{ Params: { workflowId: string; action: string }; Body: { reason?: string } | null }>('/v1/ops/runs/:workflowId/:action', {
       config: { scope: 'ops' },
-      schema: ops('Pause, resume or cancel (gracefully) a run through its signals', {
+      schema: ops('Pause, resume or cancel (gracefully) a run through its Update: 200 when the run accepted it, 409 naming why not', {
         params: { type: 'object', properties: { workflowId: { type: 'string' }, action: { type: 'string', enum: [...RUN_ACTIONS] } } },
         body: { type: ['object', 'null'], properties: { reason: { type: 'string', maxLength: 500 } } },
       }),
