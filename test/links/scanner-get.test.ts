@@ -67,7 +67,7 @@ it('a GET of every link of a check-in email (as a scanner does) starts no help r
       email: `${id}@example.com`, givenName: 'Lan', familyName: 'Nguyen', locale: 'vi', timeZone: 'Asia/Ho_Chi_Minh', country: 'VN', consent: { marketing: true },
     });
     expect(put.status).toBe(200);
-    const checkin = checkinWorkflowId(s.config.secret, id);
+    const checkin = checkinWorkflowId(await identityKey(s.db, s.config), id);
     try {
       await s.skipUntil(() => mailTo(id).length >= 1, { step: '1 day', max: 40, what: 'the first check-in' });
       const email = mailTo(id)[0];
