@@ -121,7 +121,8 @@ describe('random interleavings for one customer', () => {
                 if (wf) await eventually(async () => {
                   const st = await s.env.client.workflow.getHandle(wf).query(stateQuery);
                   return st.stepsDone.length > 0 || (st.status !== 'running' && st.status !== 'paused');
-                }, `${t.id} settled after its start`);
+                  // Generous: the first runs warm the worker up while other suites load both cores.
+                }, `${t.id} settled after its start`, 120_000);
               }
             } else if (op === 'move') {
               const r = await s.call('PUT', `/v1/customers/${t.id}`, { email: `${t.id}@example.com`, locale: 'en', ...t.moveTo, consent: { marketing: true } });
