@@ -1,13 +1,13 @@
 // One Prisma client for either database. Both generated clients come from the same models
 // (prisma/postgresql/schema.prisma is derived from prisma/schema.prisma), so the SQLite client's
 // type describes both; the PostgreSQL one is cast to it.
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaClient as SqliteClient } from '../../generated/prisma/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../generated/prisma/postgresql/client';
 import { ConfigError, type DatabaseConfig, parseDatabaseUrl } from '../../domain/config';
+import { SerializedSqliteAdapterFactory } from './sqlite-serial';
 
 export type Db = SqliteClient;
 export type { Prisma } from '../../generated/prisma/sqlite/client';
@@ -17,7 +17,8 @@ export function createDb(database: DatabaseConfig | string): Db {
   if (cfg.provider === 'sqlite') {
     const file = cfg.url.slice('file:'.length);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+    // One connection per process, shared with other processes: see sqlite-serial.ts.
+    return new SqliteClient({ adapter: new SerializedSqliteAdapterFactory({ url: file, timeout: 10_000 }) });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: cfg.url }) }) as unknown as Db;
 }

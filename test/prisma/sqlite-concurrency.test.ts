@@ -8,7 +8,6 @@
 //     a rollback would silently take it away).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { createDb, tuneSqlite, type Db } from '../../activities/db/client';
 import { freshDatabase } from '../support/stack';
 
@@ -88,14 +87,14 @@ describe('SQLite shared by several processes', () => {
 
     expect(failures.slice(0, 5)).toEqual([]);
     // What was acknowledged is there, read through a connection of its own.
-    const check = new Database(file, { readonly: true });
+    const check = createDb(`file:${file}`);
     try {
-      const events = new Set((check.prepare('SELECT idempotencyKey FROM Event WHERE dispatchedAt IS NOT NULL').all() as Array<{ idempotencyKey: string }>).map((r) => `event:${r.idempotencyKey}`));
-      const settings = new Set((check.prepare('SELECT key FROM Setting').all() as Array<{ key: string }>).map((r) => `setting:${r.key}`));
+      const events = new Set((await check.event.findMany({ where: { dispatchedAt: { not: null } }, select: { idempotencyKey: true } })).map((r) => `event:${r.idempotencyKey}`));
+      const settings = new Set((await check.setting.findMany({ select: { key: true } })).map((r) => `setting:${r.key}`));
       const missing = acknowledged.filter((a) => !events.has(a) && !settings.has(a));
       expect({ acknowledged: acknowledged.length, missing: missing.slice(0, 5) }).toEqual({ acknowledged: 12 * 40, missing: [] });
     } finally {
-      check.close();
+      await check.$disconnect();
     }
   });
 });
