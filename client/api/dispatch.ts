@@ -30,6 +30,8 @@ export const SWEEP_MS = 1_000;
 export const MAX_ATTEMPTS = 20;
 /** Lanes (customers) dispatched at the same time by one process. */
 const MAX_LANES = 32;
+/** Queued events read at a time by a lane. */
+const PAGE = 20;
 
 export interface DispatchOutcome {
   eventId: string;
@@ -120,9 +122,11 @@ export class Dispatcher {
   async settle(eventIds: string[], timeoutMs: number): Promise<Map<string, DispatchOutcome>> {
     const out = new Map<string, DispatchOutcome>();
     const open = new Set(eventIds);
+    let wake: (() => void) | undefined;
     const done = (o: DispatchOutcome) => {
       if (!open.delete(o.eventId)) return;
       out.set(o.eventId, o);
+      if (open.size === 0) wake?.();
     };
     const subs: Array<[string, (o: DispatchOutcome) => void]> = [];
     for (const id of eventIds) {
@@ -136,7 +140,16 @@ export class Dispatcher {
     try {
       let pollEvery = 25;
       while (open.size && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, Math.min(pollEvery, Math.max(1, deadline - Date.now()))));
+        // Woken at once when this process dispatches the last of them; the database is polled for
+        // events another process dispatches.
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, Math.min(pollEvery, Math.max(1, deadline - Date.now())));
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        wake = undefined;
         pollEvery = Math.min(pollEvery * 2, 200);
         if (!open.size) break;
         const rows = await this.db.event.findMany({ where: { id: { in: [...open] }, OR: [{ dispatchedAt: { not: null } }, { dispatchError: { not: null } }] }, select: { id: true, dispatchedAt: true } });
@@ -163,9 +176,11 @@ export class Dispatcher {
   }
 
   private async acquire(customerId: string): Promise<boolean> {
-    const until = new Date(Date.now() + LEASE_MS);
+    const now = Date.now();
+    const until = new Date(now + LEASE_MS);
     try {
       await this.db.dispatchLease.create({ data: { customerId, holder: this.holder, until } });
+      this.leasedAt.set(customerId, now);
       return true;
     } catch (err) {
       if ((err as { code?: string }).code !== 'P2002') throw err;
@@ -175,15 +190,26 @@ export class Dispatcher {
       where: { customerId, OR: [{ until: { lt: new Date() } }, { holder: this.holder }] },
       data: { holder: this.holder, until },
     });
+    if (r.count === 1) this.leasedAt.set(customerId, now);
     return r.count === 1;
   }
 
+  /** When this process last set each lease it holds (a fresh lease needs no renewal yet). */
+  private readonly leasedAt = new Map<string, number>();
+
   private async renew(customerId: string): Promise<boolean> {
-    const r = await this.db.dispatchLease.updateMany({ where: { customerId, holder: this.holder }, data: { until: new Date(Date.now() + LEASE_MS) } });
+    const at = this.leasedAt.get(customerId);
+    // Well inside its term: still ours (nobody takes over a lease before it expires).
+    if (at !== undefined && Date.now() - at < LEASE_MS / 3) return true;
+    const now = Date.now();
+    const r = await this.db.dispatchLease.updateMany({ where: { customerId, holder: this.holder }, data: { until: new Date(now + LEASE_MS) } });
+    if (r.count === 1) this.leasedAt.set(customerId, now);
+    else this.leasedAt.delete(customerId);
     return r.count === 1;
   }
 
   private async release(customerId: string): Promise<void> {
+    this.leasedAt.delete(customerId);
     await this.db.dispatchLease.deleteMany({ where: { customerId, holder: this.holder } });
   }
 
@@ -209,7 +235,7 @@ export class Dispatcher {
   private async drain(customerId: string): Promise<boolean> {
     for (;;) {
       if (this.stopped) return false;
-      const rows = await this.db.eventOutbox.findMany({ where: { customerId }, orderBy: { seq: 'asc' }, take: 20, include: { event: true } });
+      const rows = await this.db.eventOutbox.findMany({ where: { customerId }, orderBy: { seq: 'asc' }, take: PAGE, include: { event: true } });
       if (rows.length === 0) return false;
       for (const row of rows) {
         // Order is the promise: a later event never goes before an earlier one that waits for a retry.
@@ -242,6 +268,8 @@ export class Dispatcher {
           return false;
         }
       }
+      // A short page was all there was; what arrived meanwhile the lane finds after its release.
+      if (rows.length < PAGE) return false;
     }
   }
 
