@@ -39,8 +39,10 @@ describe('a long wait that hears many events', () => {
   it('continues as new inside the wait, keeps its deadline and sends on time', async () => {
     const place = { timeZone: 'Europe/Berlin', country: 'DE' };
     await seedCustomer(ts, { id: 'soak-1', ...place });
-    // SOAK_EVENTS=100000 runs the full soak with the engine's default hand-over limit (2,000 events);
-    // by default 2,000 events against a limit of 300 prove the same in seconds.
+    // SOAK_EVENTS=N runs N events with the engine's default hand-over limit (2,000 events); by default
+    // 2,000 events against a limit of 300 prove the same in seconds. Up to about 50,000 here: beyond,
+    // the time-skipping server leaves a signal call unanswered; the 100,000-event soak is bench/soak.ts
+    // on the dev server.
     const soak = Number(process.env.SOAK_EVENTS ?? 0);
     const limit = soak ? 2_000 : 300;
     const events = soak || 2_000;
