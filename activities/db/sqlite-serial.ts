@@ -60,26 +60,18 @@ function serialize(adapter: Adapter): Adapter {
   };
   const turn = () => new Promise<void>((r) => waiters.push(r));
 
-  const original = {
-    queryRaw: adapter.queryRaw.bind(adapter),
-    executeRaw: adapter.executeRaw.bind(adapter),
-    executeScript: adapter.executeScript.bind(adapter),
-    startTransaction: adapter.startTransaction.bind(adapter),
-  };
-  // Each statement starts synchronously right after the check (no await in between), so it never
-  // lands inside a transaction that began in the meantime.
-  adapter.queryRaw = async (q) => {
+  /**
+   * `run` once no transaction is open. It starts synchronously right after the check (no await in
+   * between), so its statement never lands inside a transaction that began in the meantime.
+   */
+  const outsideTransactions = <A, R>(run: (arg: A) => Promise<R>) => async (arg: A): Promise<R> => {
     while (open) await turn();
-    return original.queryRaw(q);
+    return run(arg);
   };
-  adapter.executeRaw = async (q) => {
-    while (open) await turn();
-    return original.executeRaw(q);
-  };
-  adapter.executeScript = async (s) => {
-    while (open) await turn();
-    return original.executeScript(s);
-  };
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.queryRaw = outsideTransactions(adapter.queryRaw.bind(adapter));
+  adapter.executeRaw = outsideTransactions(adapter.executeRaw.bind(adapter));
+  adapter.executeScript = outsideTransactions(adapter.executeScript.bind(adapter));
   adapter.startTransaction = async (isolationLevel) => {
     while (open) await turn();
     open = true;
@@ -93,7 +85,7 @@ function serialize(adapter: Adapter): Adapter {
           await new Promise((r) => setTimeout(r, 50 * attempt));
         }
       }
-      const tx: Tx = await original.startTransaction(isolationLevel);
+      const tx: Tx = await startTransaction(isolationLevel);
       const commit = tx.commit.bind(tx);
       const rollback = tx.rollback.bind(tx);
       tx.commit = async () => {
