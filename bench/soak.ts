@@ -13,7 +13,7 @@
 // server with a 30-day wait.
 //   npx tsx bench/soak.ts
 import { startStack, type Stack } from '../test/support/stack';
-import type { WorkflowHandle } from '@temporalio/client';
+import { runChain } from '../test/support/run-chain';
 import { eventSignal } from '../workflows/sequence/messages';
 import type { SequenceDefinition } from '../domain/sequence/types';
 import { fmt, machine, withDevServer } from './support';
@@ -35,19 +35,6 @@ const heard: SequenceDefinition = {
   steps: [{ id: 'hold', type: 'wait', duration: { minutes: WAIT_MINUTES } }, { id: 'hello', type: 'send', template: 'onboarding-tips-1', category: 'transactional' }],
 };
 
-/** History lengths of every run of a workflow's chain, newest first. */
-async function runLengths(stack: Stack, workflowId: string): Promise<number[]> {
-  let runId: string | undefined = (await stack.temporal.workflow.getHandle(workflowId).describe()).runId;
-  const lengths: number[] = [];
-  while (runId) {
-    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
-    lengths.push(events.length);
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-  }
-  return lengths;
-}
-
 /** Part two: SOAK_EVENTS events the enrollment listens to, signalled during a real-time wait. */
 async function heardEvents(stack: Stack): Promise<void> {
   await stack.call('PUT', '/v1/customers/heard', { email: 'heard@example.com' });
@@ -62,7 +49,7 @@ async function heardEvents(stack: Stack): Promise<void> {
   const signalledIn = (Date.now() - t0) / 1000;
   const late = Date.now() > deadline;
   const result = (await handle.result()) as { status: string; stepsDone: Array<{ stepId: string; outcome: string; finishedAt: string }> };
-  const lengths = await runLengths(stack, id);
+  const lengths = (await runChain(stack.temporal, id)).map((r) => r.events);
   const sent = result.stepsDone.find((s) => s.stepId === 'hello');
   const lateBy = sent ? (Date.parse(sent.finishedAt) - deadline) / 1000 : NaN;
   console.log(`heard: ${fmt(EVENTS)} listened-to events signalled in ${fmt(signalledIn, 1)} s (${fmt(EVENTS / signalledIn)}/s)${late ? ' (after the deadline: raise SOAK_WAIT_MINUTES)' : ''}`);

@@ -13,6 +13,7 @@ import { signLink } from '../../domain/signed-links';
 import { checkinStateQuery } from '../../workflows/checkin/messages';
 import { pauseSignal, resumeSignal } from '../../workflows/sequence/messages';
 import { eventually, header, linkIn, startFeedbackStack, startWebhookReceiver, type FeedbackStack } from '../surveys/support';
+import { runChain } from '../support/run-chain';
 
 let s: FeedbackStack;
 let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -92,15 +93,7 @@ it('sends a year of check-ins in business hours, one small history per cycle', a
 
     // One run per cycle: follow the chain of runs back from the current one.
     const handle = s.env.client.workflow.getHandle(workflowId);
-    let runId: string | undefined = (await handle.describe()).runId;
-    const lengths: number[] = [];
-    while (runId) {
-      const history: Awaited<ReturnType<typeof handle.fetchHistory>> = await s.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
-      lengths.push(events.length);
-      const previous: string | null | undefined = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
-      runId = previous || undefined;
-    }
+    const lengths = (await runChain(s.env.client, workflowId)).map((r) => r.events);
     expect(lengths.length).toBeGreaterThanOrEqual(14); // 13 cycles handed over, plus the running one
     expect(Math.max(...lengths)).toBeLessThanOrEqual(60);
     const st = await state(workflowId);

@@ -5,7 +5,7 @@ import { startTimeSkipping, type SkippingStack } from '../support/time-skipping'
 import { enroll, inBusinessHours, seedCustomer, waitForState } from './helpers';
 import { eventSignal, stateQuery } from '../../workflows/sequence/messages';
 import type { SequenceDefinition } from '../../domain/sequence/types';
-import type { WorkflowHandle } from '@temporalio/client';
+import { runChain } from '../support/run-chain';
 
 const longWait: SequenceDefinition = {
   id: 'long-wait', version: 1, trigger: { event: 'signup' }, entry: { mode: 'oncePerCustomer' }, goal: { event: 'login' },
@@ -14,20 +14,6 @@ const longWait: SequenceDefinition = {
     { id: 'hello', type: 'send', template: 'onboarding-tips-1', category: 'transactional' },
   ],
 };
-
-/** History lengths of every run of a chain, newest first. */
-async function runLengths(ts: SkippingStack, handle: WorkflowHandle): Promise<number[]> {
-  let runId: string | undefined = (await handle.describe()).runId;
-  const lengths: number[] = [];
-  while (runId) {
-    const history: Awaited<ReturnType<WorkflowHandle["fetchHistory"]>> = await ts.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
-    lengths.push(events.length);
-    const previous: string | null | undefined = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
-    runId = previous || undefined;
-  }
-  return lengths;
-}
 
 describe('a long wait that hears many events', () => {
   let ts: SkippingStack;
@@ -64,7 +50,7 @@ describe('a long wait that hears many events', () => {
       }
       return { result: await h.result(), handle: h, deadline: Date.parse(waiting.next!.at!) };
     });
-    const lengths = await runLengths(ts, handle);
+    const lengths = (await runChain(ts.env.client, handle.workflowId)).map((r) => r.events);
     expect(lengths.length).toBeGreaterThan(1);
     // A run hands over within one workflow task of reaching the limit.
     expect(Math.max(...lengths)).toBeLessThanOrEqual(limit + 120);

@@ -52,6 +52,7 @@ import type { helpRequestWorkflow } from '../../workflows/checkin/help';
 import { surveyWorkflowId } from '../../workflows/survey/messages';
 import { eventually, header, linkIn, scoreLinks, startFeedbackStack, startWebhookReceiver, type FeedbackStack } from '../surveys/support';
 import { shipped } from '../engine/helpers';
+import { runChain } from '../support/run-chain';
 import {
   apiSequences, cancelSequence, capSequence, contactSequence, everyStepSequence, exitDuringSurveySequence, exitEventSequence, exitWhenSequence,
   fatigueSequence, surveyTerminatedSequence, migrationV1, migrationV2, pauseSequence, profileChangeSequence, temporalCancelSequence,
@@ -350,13 +351,7 @@ class Recorder {
 
   /** Records every run of a continueAsNew chain, oldest first, as `<scenario>-run<N>`. */
   private async recordChain(workflowId: string, scenarioName: string, describeRun: (run: number, of: number) => string): Promise<number> {
-    const runIds: string[] = [];
-    let runId: string | undefined = (await this.s.env.client.workflow.getHandle(workflowId).describe()).runId;
-    while (runId) {
-      runIds.unshift(runId);
-      const h = await this.s.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      runId = h.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-    }
+    const runIds = (await runChain(this.s.env.client, workflowId)).map((r) => r.runId).reverse();
     for (let i = 0; i < runIds.length; i++) {
       await this.record(workflowId, runIds[i], `${scenarioName}-run${i + 1}`, describeRun(i + 1, runIds.length), { run: i + 1, of: runIds.length });
     }
