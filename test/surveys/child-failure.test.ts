@@ -24,12 +24,19 @@ describe('a survey child that ends without an outcome', () => {
   });
   afterAll(async () => stack?.stop());
 
+  /** Waits (up to 30 s) until the survey child has sent its email; how many it sent. */
+  async function surveyEmailSent(child: string): Promise<number> {
+    const sent = () => stack.db.sendLedger.count({ where: { workflowId: child, status: 'sent' } });
+    for (let i = 0; i < 150 && (await sent()) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    return sent();
+  }
+
   it('terminated: the survey step records the failure and the sequence carries on', async () => {
     await stack.call('PUT', '/v1/customers/tess', { email: 'tess@example.com', locale: 'en' });
     const post = await stack.call('POST', '/v1/events', { id: 'buy-tess', customerId: 'tess', name: 'purchase', occurredAt: new Date().toISOString() });
     const parent = post.body.started[0] as string;
     const child = `${parent}-survey-rate-0`;
-    for (let i = 0; i < 150 && (await stack.db.sendLedger.count({ where: { workflowId: child, status: 'sent' } })) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    await surveyEmailSent(child);
     await stack.temporal.workflow.getHandle(child).terminate('operator stopped this survey');
 
     const result = await stack.temporal.workflow.getHandle<typeof sequenceWorkflow>(parent).result();
@@ -45,8 +52,7 @@ describe('a survey child that ends without an outcome', () => {
     const post = await stack.call('POST', '/v1/events', { id: 'ticket-uma', customerId: 'uma', name: 'ticket_closed', occurredAt: new Date().toISOString() });
     const parent = post.body.started[0] as string;
     const child = `${parent}-survey-rate-0`;
-    for (let i = 0; i < 150 && (await stack.db.sendLedger.count({ where: { workflowId: child, status: 'sent' } })) === 0; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await stack.db.sendLedger.count({ where: { workflowId: child, status: 'sent' } })).toBe(1);
+    expect(await surveyEmailSent(child)).toBe(1);
     const exit = await stack.call('POST', '/v1/events', { id: 'unsub-uma', customerId: 'uma', name: 'unsubscribed', occurredAt: new Date().toISOString() });
     expect(exit.status).toBe(202);
 
