@@ -22,6 +22,7 @@ import { MailCatcher, type CaughtMessage } from '../../client/mail-catcher/mail-
 import type { SequenceDefinition } from '../../domain/sequence/types';
 import { sequenceWorkflow } from '../../workflows/sequence/workflow';
 import { startDevServer } from '../../worker/support/dev-server';
+import { clientConnectionOptions } from '../../worker/temporal-connection';
 import { freePort, initCluster } from '../../test/support/postgres';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -453,7 +454,7 @@ export async function smtpOutage(opts: SmtpOutageOptions): Promise<FaultSummary>
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-faults-db-'));
   const databaseUrl = `file:${path.join(dbDir, 'faults.db')}`;
   await migrateDatabase(databaseUrl, { quiet: true });
-  const connection = await Connection.connect({ address: opts.temporalAddress });
+  const connection = await Connection.connect({ address: opts.temporalAddress, ...clientConnectionOptions() });
   try {
     return await runScenario({
       scenario: 'smtp-outage',
@@ -548,7 +549,7 @@ export interface PostgresRestartOptions {
 export async function postgresRestart(opts: PostgresRestartOptions): Promise<FaultSummary> {
   const customers = opts.customers ?? 50;
   const pg = await startRestartablePostgres();
-  const connection = await Connection.connect({ address: opts.temporalAddress });
+  const connection = await Connection.connect({ address: opts.temporalAddress, ...clientConnectionOptions() });
   try {
     await migrateDatabase(pg.url, { quiet: true });
     return await runScenario({

@@ -22,6 +22,7 @@ import { buildApi } from '../../client/api/server';
 import { loadAccount } from '../../domain/account';
 import { DEFAULT_TEMPLATES_DIR } from '../../worker/runtime';
 import { createApiKey } from '../../client/api/auth';
+import { clientConnectionOptions } from '../../worker/temporal-connection';
 
 export type Provider = 'sqlite' | 'postgresql';
 
@@ -108,7 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const transport = createTransport(config.smtp);
   const renderer = new TemplateRenderer();
   const registry = new SequenceRegistry(opts.sequences ?? []);
-  const connection = await Connection.connect({ address: opts.apiTemporalAddress ?? address });
+  const connection = await Connection.connect({ address: opts.apiTemporalAddress ?? address, ...clientConnectionOptions() });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);

@@ -14,6 +14,7 @@ import { freshDatabase, type Provider } from './stack';
 import path from 'node:path';
 import { loadAccount } from '../../domain/account';
 import { DEFAULT_TEMPLATES_DIR } from '../../worker/runtime';
+import { clientConnectionOptions } from '../../worker/temporal-connection';
 
 export interface SkippingStack {
   env: TestWorkflowEnvironment;
@@ -38,7 +39,7 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
   const env = await factory.create({
     server: { type: 'time-skipping', executable: { type: 'existing-path', path: serverPath } },
     supportsTimeSkipping: true,
-    connectionOptions: { channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 } },
+    connectionOptions: { channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 }, ...clientConnectionOptions() },
   });
   await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: searchAttributeRegistration() });
   const database = await freshDatabase(opts.provider ?? 'sqlite');
@@ -58,13 +59,33 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
   const transport = createTransport(config.smtp);
   const renderer = new TemplateRenderer();
   const account = loadAccount(path.join(DEFAULT_TEMPLATES_DIR, 'account.json'), config.api.publicBaseUrl);
+  // The worker of the `withWorker` in progress. A test that jest abandoned (it timed out) leaves its
+  // worker polling; the next `withWorker` (a second worker for the same task queue on the same
+  // connection is refused) and `stop` (which closes the connection under it) stop it first, so one
+  // slow test fails alone instead of failing every test after it.
+  let active: { worker: OutreachWorker; done: Promise<unknown> } | undefined;
+  const stopActive = async () => {
+    const a = active;
+    if (!a) return;
+    a.worker.shutdown();
+    await a.done.catch(() => undefined);
+  };
   return {
     env, config, db, sink, transport, taskQueue,
     async withWorker<T>(fn: () => Promise<T>, workerConfig: Config = config): Promise<T> {
+      await stopActive();
       const worker: OutreachWorker = await createOutreachWorker({ config: workerConfig, connection: env.nativeConnection, db, transport, renderer, account, taskQueue });
-      return worker.runUntil(fn);
+      const done = worker.runUntil(fn);
+      const mine = { worker, done };
+      active = mine;
+      try {
+        return await done;
+      } finally {
+        if (active === mine) active = undefined;
+      }
     },
     async stop() {
+      await stopActive();
       transport.close();
       await db.$disconnect();
       await sink.close();
