@@ -145,7 +145,8 @@ it('stops on a churn event or an unsubscribe, and holds check-ins while paused',
     expect(ev.status).toBe(202);
     expect(ev.body.signalled ?? 1).toBeGreaterThanOrEqual(1);
     await eventually(async () => (await enrollment(churned.id))?.status === 'exited', 'the churned check-ins to end');
-    expect((await s.env.client.workflow.getHandle(churned.workflowId).describe()).status.name).toBe('COMPLETED');
+    // The row is written by the run's last activity, one workflow task before the run completes.
+    await eventually(async () => (await s.env.client.workflow.getHandle(churned.workflowId).describe()).status.name === 'COMPLETED', 'the churned run to complete');
     expect(await state(churned.workflowId)).toMatchObject({ status: 'exited', exitReason: 'event:churned' });
 
     // The one-click unsubscribe of any email (RFC 8058) ends them too: it sends `unsubscribed`.
