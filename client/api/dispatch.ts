@@ -62,7 +62,8 @@ export class Dispatcher {
   private readonly waiters = new Map<string, Array<(o: DispatchOutcome) => void>>();
   private readonly results = new Map<string, DispatchResult>();
   private sweeper?: NodeJS.Timeout;
-  private sweeping = false;
+  /** The sweep in progress: `stop` waits for it, so nothing queries a database being closed. */
+  private sweeping?: Promise<void>;
   private stopped = false;
 
   constructor(private readonly deps: EnrollmentDeps) {}
@@ -87,7 +88,7 @@ export class Dispatcher {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.waiting.length = 0;
-    await Promise.allSettled([...this.lanes.values()]);
+    await Promise.allSettled([...this.lanes.values(), this.sweeping]);
   }
 
   /** Dispatches the customer's queued events (now, or after the lane that is running). */
@@ -274,9 +275,15 @@ export class Dispatcher {
   }
 
   /** Kicks the customers whose queued events are due and not being dispatched here. */
-  private async sweep(): Promise<void> {
-    if (this.sweeping || this.stopped) return;
-    this.sweeping = true;
+  private sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return this.sweeping ?? Promise.resolve();
+    this.sweeping = this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
     try {
       const due = await this.db.eventOutbox.findMany({
         where: { nextAttemptAt: { lte: new Date() } },
@@ -288,8 +295,6 @@ export class Dispatcher {
       for (const { customerId } of due) if (!this.lanes.has(customerId)) this.kick(customerId);
     } catch {
       // The database is unreachable right now: the next sweep tries again.
-    } finally {
-      this.sweeping = false;
     }
   }
 }
