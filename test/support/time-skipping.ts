@@ -2,6 +2,7 @@
 // milliseconds while everything else is real (the worker, activities, database, SMTP sink).
 // One environment per suite; tests in a suite run one after another (time is global to a server).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Connection, WorkflowClientInterceptor } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../domain/config';
 import { createDb, tuneSqlite, type Db } from '../../activities/db/client';
@@ -28,6 +29,39 @@ export interface SkippingStack {
   stop(): Promise<void>;
 }
 
+/** How long one query or signal to the time-skipping server may take before it is sent again. */
+const CALL_DEADLINE_MS = 15_000;
+const CALL_ATTEMPTS = 4;
+
+function deadlineExceeded(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; message?: string } | undefined;
+  return e?.code === 4 || e?.cause?.code === 4 || /DEADLINE_EXCEEDED/.test(`${e?.message ?? ''}`);
+}
+
+/**
+ * The Java time-skipping server now and then never answers a query (or a signal) that reaches a run
+ * while it continues as new: seen under CPU pressure in test/engine/history-bound.test.ts (a query
+ * after 1,750 signals) and at about 65,000 signals. Such a call would hang the test until jest gives
+ * up. Each attempt gets a deadline and is sent again: queries are read-only, and the workflows
+ * ignore an event or answer they have already taken in (by its id).
+ */
+function patientCalls(connection: () => Connection): WorkflowClientInterceptor {
+  async function patiently<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connection().withDeadline(Date.now() + CALL_DEADLINE_MS, call);
+      } catch (err) {
+        if (attempt >= CALL_ATTEMPTS || !deadlineExceeded(err)) throw err;
+        console.warn(`time-skipping server: ${what} not answered within ${CALL_DEADLINE_MS} ms (attempt ${attempt}); sending it again`);
+      }
+    }
+  }
+  return {
+    query: (input, next) => patiently(`query ${input.queryType} to ${input.workflowExecution.workflowId}`, () => next(input)),
+    signal: (input, next) => patiently(`signal ${input.signalName} to ${input.workflowExecution.workflowId}`, () => next(input)),
+  };
+}
+
 export async function startTimeSkipping(opts: { provider?: Provider; env?: Record<string, string> } = {}): Promise<SkippingStack> {
   const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!serverPath) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests through `npm test` (its global setup resolves the test server)');
@@ -36,11 +70,14 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
   // and a call in flight on it can hang for good. `createTimeSkipping` has no connection options,
   // so the environment is built through the same factory it uses, with pings every 10 minutes.
   const factory = TestWorkflowEnvironment as unknown as { create(o: Record<string, unknown>): Promise<TestWorkflowEnvironment> };
+  let connection: Connection | undefined;
   const env = await factory.create({
     server: { type: 'time-skipping', executable: { type: 'existing-path', path: serverPath } },
     supportsTimeSkipping: true,
     connectionOptions: { channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 }, ...clientConnectionOptions() },
+    client: { interceptors: { workflow: [patientCalls(() => connection!)] } },
   });
+  connection = env.connection;
   await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: searchAttributeRegistration() });
   const database = await freshDatabase(opts.provider ?? 'sqlite');
   const sink = new MailCatcher();
