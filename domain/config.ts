@@ -138,7 +138,10 @@ export interface Config {
   checkins: CheckinConfig;
   /** Event dispatch (client/api/dispatch.ts). */
   dispatch: {
-    /** DISPATCH_WAIT_MS: how long POST /v1/events waits for its events' dispatch before answering `dispatched: false`. */
+    /**
+     * DISPATCH_WAIT_MS: how long POST /v1/events waits for its events' dispatch when the request does
+     * not say (`Prefer: wait=N` does): 0, the default, answers as soon as the events are stored.
+     */
     waitMs: number;
   };
 }
@@ -372,7 +375,7 @@ export function loadConfig(env: Env = process.env): Config {
       plansFile: env.CHECKIN_PLANS_FILE ? path.resolve(PROJECT_ROOT, env.CHECKIN_PLANS_FILE) : undefined,
     },
     dispatch: {
-      waitMs: intVar(env, 'DISPATCH_WAIT_MS', 5_000, 0, 120_000),
+      waitMs: intVar(env, 'DISPATCH_WAIT_MS', 0, 0, 120_000),
     },
   };
 }

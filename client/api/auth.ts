@@ -35,8 +35,8 @@ declare module 'fastify' {
     auth?: AuthContext;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; routes without one are public. */
-    scope?: Scope;
+    /** The scope a route needs (a list: any one of them); routes without one are public. */
+    scope?: Scope | Scope[];
   }
 }
 
@@ -103,7 +103,8 @@ export function createAuthenticator(db: Db) {
     }
     const ctx = await lookup(m[1]);
     if (!ctx) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'invalid or revoked API key' });
-    if (!ctx.scopes.has(scope)) return reply.code(403).send({ error: `this API key lacks the "${scope}" scope` });
+    const needed = Array.isArray(scope) ? scope : [scope];
+    if (!needed.some((x) => ctx.scopes.has(x))) return reply.code(403).send({ error: `this API key lacks the ${needed.map((x) => `"${x}"`).join(' or ')} scope` });
     req.auth = ctx;
   };
 }

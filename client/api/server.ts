@@ -9,7 +9,7 @@ import type { Config } from '../../domain/config';
 import type { SequenceRegistry } from '../../domain/sequence/registry';
 import { createAuthenticator } from './auth';
 import { eraseCustomer, listEnrollments, upsertCustomer } from './customers';
-import { ingestBatch, ingestEvent } from './ingest';
+import { eventStatus, ingestBatch, ingestEvent, MAX_PREFER_WAIT_SECONDS, preferredWaitMs } from './ingest';
 import { parseJsonBody } from './json-body';
 import { customerSchema, eventSchema, eventsBodySchema, FieldErrors, makeAjv, MAX_BATCH, MAX_CUSTOMER_ID, validateCustomer, validateCustomerId, validateEvent } from './schemas';
 import type { EnrollmentDeps } from './enrollments';
@@ -181,12 +181,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       config: { scope: 'ingest' },
       schema: {
         summary: 'Ingest one event, or a batch as { events: [...] }',
-        description: `\`id\` is the sender's idempotency key: a redelivery is acknowledged with duplicate: true and changes nothing. A batch (at most ${MAX_BATCH}) stores the valid items and reports each rejected one.`,
+        description: `\`id\` is the sender's idempotency key: a redelivery is acknowledged with duplicate: true and changes nothing. A new event is answered (202, status "queued") as soon as it is stored; GET /v1/events/{id} shows its dispatch. \`Prefer: wait=<seconds>\` (at most ${MAX_PREFER_WAIT_SECONDS}) waits for the dispatch and names the enrollments it started. A batch (at most ${MAX_BATCH}) stores the valid items and reports each rejected one.`,
         security: [{ bearer: [] }],
         body: { $ref: 'EventsBody#' },
       },
       validatorCompiler: () => () => true,
     }, async (req, reply) => {
+      const waitMs = preferredWaitMs(req.headers.prefer);
+      if (waitMs !== undefined) reply.header('preference-applied', waitMs ? `wait=${waitMs / 1000}` : 'respond-async');
       const body = req.body as Record<string, unknown> | null;
       if (body && typeof body === 'object' && !Array.isArray(body) && 'events' in body) {
         const items = body.events;
@@ -194,7 +196,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         if (extra.length) throw new FieldErrors(extra.map((k) => ({ field: k, message: 'unknown field' })));
         if (!Array.isArray(items) || items.length === 0) throw new FieldErrors([{ field: 'events', message: 'must be a non-empty array of events' }]);
         if (items.length > MAX_BATCH) throw new FieldErrors([{ field: 'events', message: `has ${items.length} items; send at most ${MAX_BATCH} per request` }]);
-        const results = await ingestBatch(enrollmentDeps, items);
+        const results = await ingestBatch(enrollmentDeps, items, waitMs);
         const rejected = results.filter((r) => r.status === 'rejected').length;
         return reply.code(rejected === results.length ? 400 : rejected ? 207 : 202).send({
           accepted: results.filter((r) => r.status === 'accepted').length,
@@ -203,8 +205,21 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
           results,
         });
       }
-      const r = await ingestEvent(enrollmentDeps, validateEvent(body));
-      return reply.code(r.duplicate ? 200 : 202).send(r);
+      const r = await ingestEvent(enrollmentDeps, validateEvent(body), '', waitMs);
+      return reply.code(r.duplicate ? 200 : 202).header('location', `/v1/events/${encodeURIComponent(r.id)}`).send(r);
+    });
+
+    api.get<{ Params: { id: string } }>('/v1/events/:id', {
+      config: { scope: ['ingest', 'ops'] },
+      schema: {
+        summary: 'What became of an event: queued, dispatched or failed, and the enrollments it started',
+        security: [{ bearer: [] }],
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
+      },
+    }, async (req, reply) => {
+      const status = await eventStatus(enrollmentDeps, req.params.id);
+      if (!status) return reply.code(404).send({ error: `no event "${req.params.id.slice(0, 200)}": send it with POST /v1/events` });
+      return status;
     });
 
     api.get<{ Params: { id: string } }>('/v1/customers/:id/enrollments', {

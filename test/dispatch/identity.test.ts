@@ -32,7 +32,7 @@ describe('rotating OUTREACH_SECRET', () => {
     // The same deployment after the rotation: the new key signs, the old one still verifies.
     const config = loadConfig({
       DATABASE_URL: stack.config.database.url, SMTP_URL: stack.config.smtp.url, TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS!,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue, PUBLIC_BASE_URL: 'http://outreach.test', OUTREACH_SECRET: `${NEW},${OLD}`,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue, PUBLIC_BASE_URL: 'http://outreach.test', OUTREACH_SECRET: `${NEW},${OLD}`, DISPATCH_WAIT_MS: '10000',
     });
     const rotated = buildApi({ config, db: stack.db, temporal: stack.temporal, registry: new SequenceRegistry([welcome]), taskQueue: stack.taskQueue });
     await rotated.listen({ port: 0, host: '127.0.0.1' });

@@ -102,6 +102,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // A secret per stack: workflow ids derive from it, and stacks share one Temporal namespace.
     OUTREACH_SECRET: `test-secret-${randomUUID()}`,
     PUBLIC_BASE_URL: 'http://outreach.test',
+    // Suites assert on the enrollments an event started, so POST /v1/events waits for the dispatch
+    // (the synchronous mode); test/api/event-status.test.ts covers the default, which does not.
+    DISPATCH_WAIT_MS: '10000',
     ...opts.env,
   });
   const db = createDb(config.database);

@@ -89,6 +89,7 @@ export async function startTimeSkipping(opts: { provider?: Provider; env?: Recor
     TEMPORAL_TASK_QUEUE: taskQueue,
     OUTREACH_SECRET: 'test-secret-time-skipping',
     PUBLIC_BASE_URL: 'http://outreach.test',
+    DISPATCH_WAIT_MS: '10000', // POST /v1/events names what it started (see stack.ts)
     ...opts.env,
   });
   const db = createDb(config.database);

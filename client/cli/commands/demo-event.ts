@@ -21,7 +21,8 @@ export const demoEventCommand: Command = {
     const call = async (method: string, url: string, body: unknown) => {
       let res: Response;
       try {
-        res = await fetch(base + url, { method, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+        // `Prefer: wait` makes the reply name the enrollments the event started.
+        res = await fetch(base + url, { method, headers: { 'content-type': 'application/json', prefer: 'wait=10', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
       } catch {
         throw new Error(`cannot reach the API at ${base}: start the engine with \`npm start\` first`);
       }

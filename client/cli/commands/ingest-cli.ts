@@ -50,6 +50,9 @@ async function engine() {
   return { config, rt, temporal, deps };
 }
 
+/** How long `event send` waits for the dispatch of what it stored; a longer one finishes in the API's dispatcher. */
+const CLI_DISPATCH_WAIT_MS = 10_000;
+
 export const customerUpsertCommand: Command = {
   name: 'customer upsert',
   summary: 'Create or update a customer from a JSON file ({ "id": ..., ...profile }), validated like PUT /v1/customers/:id.',
@@ -91,7 +94,8 @@ export const eventSendCommand: Command = {
     const doc = readJsonFile(file);
     const items = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && 'events' in doc ? (doc as { events: unknown }).events : [doc];
     if (!Array.isArray(items) || items.length === 0) throw new UsageError(`--file ${file}: "events" must be a non-empty array`);
-    const results = await withEngine(({ deps }) => ingestBatch(deps, items));
+    // This process dispatches what it stored: it waits for that (bounded) before it exits.
+    const results = await withEngine(({ deps }) => ingestBatch(deps, items, CLI_DISPATCH_WAIT_MS));
     let rejected = 0;
     for (const r of results) {
       if (r.status === 'rejected') {
