@@ -119,21 +119,22 @@ export async function dispatchStoredEvent(deps: EnrollmentDeps, stored: StoredEv
     const { entryKey } = decision;
     const listens = listenedEvents(def);
     const where = { customerId_sequenceId_entryKey: { customerId, sequenceId: def.id, entryKey } };
-    let row = await db.enrollment.findUnique({ where });
-    if (row && row.status !== 'starting') continue; // entered before (running or ended): entry rules say once
-    if (!row) {
-      try {
-        row = await db.enrollment.create({
-          data: {
-            workflowId: workflowIdFor(key, def.id, customerId, entryKey), customerId, sequenceId: def.id, sequenceVersion: def.version, entryKey,
-            triggerEventId: event.id, status: 'starting', listensTo: listensToColumn(listens),
-          },
-        });
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'P2002') throw err;
-        row = await db.enrollment.findUniqueOrThrow({ where });
-        if (row.status !== 'starting') continue;
-      }
+    // The row first ("starting"); one that exists already says this entry was made before.
+    let row;
+    try {
+      row = await db.enrollment.create({
+        data: {
+          workflowId: workflowIdFor(key, def.id, customerId, entryKey), customerId, sequenceId: def.id, sequenceVersion: def.version, entryKey,
+          triggerEventId: event.id, status: 'starting', listensTo: listensToColumn(listens),
+        },
+        select: { workflowId: true },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      row = await db.enrollment.findUniqueOrThrow({ where, select: { workflowId: true, status: true } });
+      // Entered before (running or ended): entry rules say once. Still "starting": a dispatch that
+      // stopped half-way; this one finishes it with the same workflow id.
+      if (row.status !== 'starting') continue;
     }
     // Listened-to events that were dispatched before this one but occurred after it: an exit that
     // overtook the start still ends the enrollment, an awaited event is already in its inbox.
