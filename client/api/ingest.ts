@@ -83,12 +83,9 @@ async function settle(deps: EnrollmentDeps, stored: Stored[], waitMs: number): P
   const dispatcher = dispatcherOf(deps);
   const fresh = stored.filter((s) => s.rowId);
   for (const customerId of new Set(fresh.map((s) => s.customerId))) dispatcher.kick(customerId);
-  const out = new Map<string, { started: string[]; dispatched: boolean }>();
-  if (waitMs <= 0) {
-    for (const s of fresh) out.set(s.rowId!, { started: [], dispatched: false });
-    return out;
-  }
+  // With no wait (the default), every fresh event comes back "not dispatched yet" at once.
   const outcomes = await dispatcher.settle(fresh.map((s) => s.rowId!), waitMs);
+  const out = new Map<string, { started: string[]; dispatched: boolean }>();
   for (const s of fresh) {
     const o = outcomes.get(s.rowId!);
     let started = o?.result?.started.map((x) => x.workflowId);

@@ -28,16 +28,19 @@ describe('POST /v1/events answers once the event is durable; GET /v1/events/:id 
     await proxy?.close();
   });
 
+  /** POST /v1/events with the ingest key; the raw response, for its headers. */
+  const postEvent = (body: unknown, headers: Record<string, string> = {}) => fetch(`${stack.baseUrl}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.keys.ingest}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
   it('is the default: no wait unless DISPATCH_WAIT_MS or the request asks for one', () => {
     expect(loadConfig({}).dispatch.waitMs).toBe(0);
   });
 
   it('answers 202 "queued" with a Location, and the status shows the dispatch and the enrollment it started', async () => {
-    const res = await fetch(`${stack.baseUrl}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.keys.ingest}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'ada signup/1', customerId: 'ada', name: 'signup', occurredAt: new Date().toISOString() }),
-    });
+    const res = await postEvent({ id: 'ada signup/1', customerId: 'ada', name: 'signup', occurredAt: new Date().toISOString() });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe('/v1/events/ada%20signup%2F1');
     expect(res.headers.get('preference-applied')).toBeNull();
@@ -64,11 +67,7 @@ describe('POST /v1/events answers once the event is durable; GET /v1/events/:id 
   });
 
   it('waits for the dispatch when asked (Prefer: wait) and names what it started', async () => {
-    const res = await fetch(`${stack.baseUrl}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.keys.ingest}`, 'content-type': 'application/json', prefer: 'return=minimal, wait=20' },
-      body: JSON.stringify({ id: 'bob-signup', customerId: 'bob', name: 'signup', occurredAt: new Date().toISOString() }),
-    });
+    const res = await postEvent({ id: 'bob-signup', customerId: 'bob', name: 'signup', occurredAt: new Date().toISOString() }, { prefer: 'return=minimal, wait=20' });
     expect(res.status).toBe(202);
     expect(res.headers.get('preference-applied')).toBe('wait=20');
     const body = await res.json();
@@ -115,11 +114,7 @@ describe('POST /v1/events answers once the event is durable; GET /v1/events/:id 
   });
 
   it('refuses bad input with a clear 4xx and stores nothing', async () => {
-    const bad = await fetch(`${stack.baseUrl}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.keys.ingest}`, 'content-type': 'application/json', prefer: 'wait=soon' },
-      body: JSON.stringify({ id: 'eve-signup', customerId: 'eve', name: 'signup', occurredAt: new Date().toISOString() }),
-    });
+    const bad = await postEvent({ id: 'eve-signup', customerId: 'eve', name: 'signup', occurredAt: new Date().toISOString() }, { prefer: 'wait=soon' });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { errors: unknown };
     expect(body.errors).toEqual([{ field: 'header Prefer', message: expect.stringMatching(/^wait=soon is not a number of seconds: send e\.g\. "Prefer: wait=5"/) }]);
