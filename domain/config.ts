@@ -24,7 +24,16 @@ export interface TemporalConfig {
 export interface DatabaseConfig {
   provider: 'sqlite' | 'postgresql';
   url: string;
+  /**
+   * DATABASE_POOL_SIZE: PostgreSQL connections per process (SQLite has one per process). Every
+   * process (worker, API) holds up to this many, so processes x pool size must stay under the
+   * server's max_connections (100 by default) less what other clients need.
+   */
+  poolSize?: number;
 }
+
+/** PostgreSQL connections per process when DATABASE_POOL_SIZE is not set (docs/scale.md explains the choice). */
+export const DEFAULT_DB_POOL_SIZE = 20;
 
 export interface OpsConfig {
   /** Base URL of Temporal's Web UI; runs link to `<base>/namespaces/<ns>/workflows/<id>`. */
@@ -330,7 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
           }
         : undefined,
     },
-    database: parseDatabaseUrl(env.DATABASE_URL || DEFAULT_SQLITE_URL),
+    database: { ...parseDatabaseUrl(env.DATABASE_URL || DEFAULT_SQLITE_URL), poolSize: intVar(env, 'DATABASE_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 1000) },
     smtp: {
       url: parseSmtpUrl(env.SMTP_URL || 'smtp://127.0.0.1:1025'),
       from: env.MAIL_FROM || 'Outreach <outreach@localhost>',

@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaClient as SqliteClient } from '../../generated/prisma/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../generated/prisma/postgresql/client';
-import { ConfigError, type DatabaseConfig, parseDatabaseUrl } from '../../domain/config';
+import { ConfigError, type DatabaseConfig, DEFAULT_DB_POOL_SIZE, parseDatabaseUrl } from '../../domain/config';
 import { SerializedSqliteAdapterFactory } from './sqlite-serial';
 
 export type Db = SqliteClient;
 export type { Prisma } from '../../generated/prisma/sqlite/client';
+
+/** How long a query waits for a free pooled PostgreSQL connection before it fails. */
+const POOL_WAIT_MS = 30_000;
 
 export function createDb(database: DatabaseConfig | string): Db {
   const cfg = typeof database === 'string' ? parseDatabaseUrl(database) : database;
@@ -20,7 +23,10 @@ export function createDb(database: DatabaseConfig | string): Db {
     // One connection per process, shared with other processes: see sqlite-serial.ts.
     return new SqliteClient({ adapter: new SerializedSqliteAdapterFactory({ url: file, timeout: 10_000 }) });
   }
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: cfg.url }) }) as unknown as Db;
+  // A bounded pool: a burst of activities waits for a connection (up to POOL_WAIT_MS, then the
+  // activity fails and Temporal retries it) instead of opening connections the server refuses.
+  const pool = { connectionString: cfg.url, max: cfg.poolSize ?? DEFAULT_DB_POOL_SIZE, connectionTimeoutMillis: POOL_WAIT_MS };
+  return new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
 }
 
 /** Fails with a one-line ConfigError when the database cannot be reached (bad host, auth, file). */

@@ -94,6 +94,8 @@ describe('bad configuration', () => {
     [{ DEFAULT_TIME_ZONE: 'Mars/Base' }, /DEFAULT_TIME_ZONE is not an IANA time zone/],
     [{ SMTP_POOL: 'maybe' }, /SMTP_POOL must be true or false/],
     [{ SEND_WINDOWS: '9-5' }, /SEND_WINDOWS must be comma-separated HH:mm-HH:mm/],
+    [{ DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be an integer from 1 to 1000 \(got "0"\)/],
+    [{ DATABASE_POOL_SIZE: 'ten' }, /DATABASE_POOL_SIZE must be an integer/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -103,6 +105,7 @@ describe('bad configuration', () => {
     const c = loadConfig({});
     expect(c.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'outreach' });
     expect(c.database.provider).toBe('sqlite');
+    expect(c.database.poolSize).toBe(20);
     expect(c.smtp.url).toBe('smtp://127.0.0.1:1025');
     expect(c.api.port).toBe(3000);
     expect(c.sendWindows).toEqual(['09:00-17:00']);
