@@ -62,6 +62,25 @@ it('starts on the first profile save with consent, and only then', async () => {
   });
 });
 
+it('a bulk start comes due spread over hours, one cadence after the start', async () => {
+  await s.withWorker(async () => {
+    const start = await s.env.currentTimeMs();
+    const started = await Promise.all(Array.from({ length: 12 }, () => customer()));
+    const dues = await Promise.all(started.map(({ workflowId }) => eventually(async () => {
+      const nextAt = (await state(workflowId).catch(() => undefined))?.nextAt;
+      return nextAt ? Date.parse(nextAt) : undefined;
+    }, 'the first due time')));
+    const HOUR = 3_600_000;
+    for (const due of dues) {
+      expect(due).toBeGreaterThanOrEqual(start + 28 * 86_400_000);
+      expect(due).toBeLessThan(start + 28 * 86_400_000 + 6 * HOUR + 10 * 60_000);
+    }
+    // Started within seconds of each other, due hours apart: 12 timers do not fire in one second.
+    expect(Math.max(...dues) - Math.min(...dues)).toBeGreaterThan(HOUR);
+    await Promise.all(started.map(({ workflowId }) => s.env.client.workflow.getHandle(workflowId).terminate('test over')));
+  });
+});
+
 it('sends a year of check-ins in business hours, one small history per cycle', async () => {
   await s.withWorker(async () => {
     const { id, workflowId } = await customer({ locale: 'ja', timeZone: 'Asia/Tokyo', country: 'JP' });

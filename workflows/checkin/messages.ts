@@ -38,6 +38,26 @@ export interface CheckinCarried {
   history: StepRecord[];
 }
 
+/** The longest start jitter: a bulk start's first check-ins come due over up to 6 hours, not in one second. */
+export const CHECKIN_START_JITTER_MAX_MS = 6 * 3_600_000;
+
+/**
+ * How much later than one cadence after the start a check-in's first cycle comes due: a
+ * deterministic spread (FNV-1a of the workflow id) over min(6 hours, a tenth of the cadence), so
+ * 100,000 check-ins started together (a bulk import, CHECKIN_AUTO_START on a backfill) do not wake
+ * every timer in the same second one cadence later. Later cycles are due one cadence after the
+ * previous one was decided, so the spread stays. Pure and deterministic: safe in workflow code.
+ */
+export function checkinStartJitterMs(workflowId: string, cadenceDays: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < workflowId.length; i++) {
+    h ^= workflowId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const window = Math.min(CHECKIN_START_JITTER_MAX_MS, Math.floor((cadenceDays * 86_400_000) / 10));
+  return window > 0 ? Math.floor((h / 0x1_0000_0000) * window) : 0;
+}
+
 /** What `checkinState` answers (the `state` query answers the EnrollmentState shape). */
 export interface CheckinStatus {
   customerId: string;

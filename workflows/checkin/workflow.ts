@@ -41,6 +41,7 @@ import {
   CHECKIN_ENTRY_KEY,
   CHECKIN_HISTORY_KEPT,
   CHECKIN_SEQUENCE_ID,
+  checkinStartJitterMs,
   checkinStateQuery,
   type CheckinCarried,
   type CheckinInput,
@@ -207,7 +208,9 @@ export async function checkinWorkflow(input: CheckinInput): Promise<EnrollmentSt
         exitRequested ??= first.reason;
         return await finish();
       }
-      c.nextAt = iso(Date.now() + first.cadenceDays * DAY_MS);
+      // patched: runs started before the jitter replay their unjittered first due time.
+      const jitter = patched('checkin-start-jitter') ? checkinStartJitterMs(workflowId, first.cadenceDays) : 0;
+      c.nextAt = iso(Date.now() + first.cadenceDays * DAY_MS + jitter);
     }
 
     state.currentStep = 'wait';
