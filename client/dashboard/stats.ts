@@ -113,6 +113,7 @@ export const PROBLEM_STATUSES = ['failed', 'ambiguous', 'retry'];
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const OPEN_STATES = ['waiting', 'sending', 'paused'] as const;
 
 function hourStart(t: number): number {
   return Math.floor(t / HOUR) * HOUR;
@@ -170,13 +171,15 @@ export class OpsStats {
     private readonly ctx: RunsContext & { db: Db },
     private readonly registry?: SequenceRegistry,
     private readonly ttlMs = 10_000,
+    /** For the costlier figures (per-step counts, the due timeline): a count per step or hour. */
+    private readonly slowTtlMs = 60_000,
   ) {}
 
-  private cached<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  private cached<T>(key: string, fn: () => Promise<T>, ttlMs = this.ttlMs): Promise<T> {
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.value as Promise<T>;
     const value = fn();
-    this.cache.set(key, { until: Date.now() + this.ttlMs, value });
+    this.cache.set(key, { until: Date.now() + ttlMs, value });
     value.catch(() => this.cache.delete(key));
     return value;
   }
@@ -211,25 +214,42 @@ export class OpsStats {
         };
         if (running === 0) return c;
         const open = `${base} AND ExecutionStatus = 'Running'`;
-        const states = ['waiting', 'sending', 'paused'] as const;
-        const [w, s, p] = await Promise.all(states.map((x) => this.count(`${open} AND ${OutreachState.name} = '${x}'`)));
+        const [w, s, p] = await Promise.all(OPEN_STATES.map((x) => this.count(`${open} AND ${OutreachState.name} = '${x}'`)));
         Object.assign(c, { waiting: w, sending: s, paused: p });
         const def = this.registry?.get(id);
-        if (def) {
-          c.steps = await pool(def.steps, 6, async (step): Promise<StepCounts> => {
-            const q = `${open} AND ${OutreachStep.name} = '${step.id}'`;
-            const total = await this.count(q);
-            if (total === 0) return { stepId: step.id, type: step.type, waiting: 0, sending: 0, paused: 0 };
-            const [sw, ss, sp] = await Promise.all(states.map((x) => this.count(`${q} AND ${OutreachState.name} = '${x}'`)));
-            return { stepId: step.id, type: step.type, waiting: sw, sending: ss, paused: sp };
-          });
-        }
+        if (def) c.steps = await this.stepCounts(id, open, def.steps, c);
         return c;
       });
       const totals = { waiting: 0, sending: 0, paused: 0, failed: 0, completed: 0, running: 0 };
       for (const s of sequences) for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += s[k];
       return { generatedAt: new Date().toISOString(), totals, sequences };
     });
+  }
+
+  /**
+   * Running runs of one sequence by step and state, refreshed less often than the totals (every
+   * the slower TTL, 60 s): Temporal's count GROUP BY takes ExecutionStatus only, so every figure is one
+   * count, and a sequence of many steps must not cost a count per step and state on every refresh.
+   * Only the states the sequence has runs in are asked, and the last of them is the step's total
+   * less the others: a step costs one count when it has no runs or the sequence's running runs are
+   * all in one state (the usual case: waiting), at most one per non-empty state otherwise.
+   */
+  private stepCounts(id: string, open: string, steps: Array<{ id: string; type: string }>, totals: Record<(typeof OPEN_STATES)[number], number>): Promise<StepCounts[]> {
+    const present = OPEN_STATES.filter((x) => totals[x] > 0);
+    const key = `steps:${id}:${steps.map((s) => s.id).join(',')}:${present.join(',')}`;
+    return this.cached(key, () => pool(steps, 6, async (step): Promise<StepCounts> => {
+      const row: StepCounts = { stepId: step.id, type: step.type, waiting: 0, sending: 0, paused: 0 };
+      if (present.length === 0) return row;
+      const q = `${open} AND ${OutreachStep.name} = '${step.id}'`;
+      const inState = (xs: readonly string[]) => `${OutreachState.name} ${xs.length === 1 ? `= '${xs[0]}'` : `IN (${xs.map((x) => `'${x}'`).join(', ')})`}`;
+      const total = await this.count(`${q} AND ${inState(present)}`);
+      if (total === 0) return row;
+      const asked = present.slice(0, -1);
+      const got = await Promise.all(asked.map((x) => this.count(`${q} AND ${inState([x])}`)));
+      asked.forEach((x, i) => { row[x] = got[i]; });
+      row[present[present.length - 1]] = total - got.reduce((a, b) => a + b, 0);
+      return row;
+    }), this.slowTtlMs);
   }
 
   /** The visibility clause matching runs whose current step is a send step. */

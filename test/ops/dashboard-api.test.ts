@@ -2,6 +2,8 @@
 // every state: the numbers come from Temporal visibility, the send ledger and the survey table.
 import { startStack, http, type Stack } from '../support/stack';
 import { startMetricsServer } from '../../activities/observability';
+import { OpsStats } from '../../client/dashboard/stats';
+import { SequenceRegistry } from '../../domain/sequence/registry';
 import { count, opsSequences, seedRuns, seedSurveys, seedUpcoming, until, type Seeded } from './support/seed';
 
 /** Value of one Prometheus sample (0 when absent). */
@@ -65,6 +67,43 @@ describe('ops API', () => {
       const page = await ops(`/v1/ops/runs?state=${state}&pageSize=500`);
       expect({ state, n: page.body.runs.length }).toEqual({ state, n: o.body.totals[state] });
     }
+  });
+
+  it('counts by step with few visibility queries, and the per-step figures only every minute', async () => {
+    let calls = 0;
+    const temporal = Object.create(stack.temporal) as typeof stack.temporal;
+    const workflow = Object.create(stack.temporal.workflow) as typeof stack.temporal.workflow;
+    workflow.count = (q?: string) => { calls++; return stack.temporal.workflow.count(q); };
+    Object.defineProperty(temporal, 'workflow', { value: workflow });
+    const ctx = { temporal, namespace: stack.config.temporal.namespace, taskQueue: stack.taskQueue, temporalUiUrl: stack.config.ops.temporalUiUrl, db: stack.db };
+    const stats = new OpsStats(ctx, new SequenceRegistry(opsSequences), 0, 60_000);
+    const o = await stats.overview();
+    const first = calls;
+    expect(o.sequences.find((x) => x.sequenceId === 'ops-long')!.steps).toEqual([
+      { stepId: 'welcome', type: 'send', waiting: 0, sending: 0, paused: 0 },
+      { stepId: 'long-wait', type: 'wait', waiting: 3, sending: 0, paused: 1 },
+      { stepId: 'later', type: 'send', waiting: 0, sending: 0, paused: 0 },
+    ]);
+    // One count per step unless the step has runs in more than one state; the old way asked a total
+    // and three states for every step with runs.
+    let bound = 0, before = 0;
+    for (const seq of o.sequences) {
+      bound += 1; before += 1;
+      if (!seq.running) continue;
+      bound += 3; before += 3;
+      const present = [seq.waiting, seq.sending, seq.paused].filter((n) => n > 0).length;
+      for (const st of seq.steps) {
+        const n = st.waiting + st.sending + st.paused;
+        bound += n ? Math.max(1, present) : 1;
+        before += n ? 4 : 1;
+      }
+    }
+    expect(first).toBeLessThanOrEqual(bound);
+    expect(first).toBeLessThan(before);
+    // Within the minute, a refresh asks the per-sequence figures only.
+    const again = await stats.overview();
+    expect(calls - first).toBe(o.sequences.reduce((n, seq) => n + 1 + (seq.running ? 3 : 0), 0));
+    expect(again.sequences.find((x) => x.sequenceId === 'ops-long')!.steps).toEqual(o.sequences.find((x) => x.sequenceId === 'ops-long')!.steps);
   });
 
   it('lists runs page by page with filters, and rejects bad ones naming the field', async () => {
