@@ -1,6 +1,5 @@
 // Shared set-up for benchmarks: the real Temporal dev server (found or built by ensure-tools) and the
 // test stack on top of it. Benchmarks print figures; they never assert on time.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,50 +41,7 @@ export function rssOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-export interface Spawned {
-  child: ChildProcess;
-  /** Settles with the exit code when the process ends (for whatever reason). */
-  exited: Promise<number | null>;
-  /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a Node process (TypeScript through tsx) and resolves once its standard error prints a line
- * matching `ready`; other output on standard error passes through.
- */
-export async function spawnReady(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []): Promise<Spawned> {
-  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    let isReady = false;
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!isReady && ready.test(line)) {
-          isReady = true;
-          resolve();
-        } else process.stderr.write(`${line}\n`);
-      }
-    });
-    child.once('exit', (code) => { if (!isReady) reject(new Error(`${path.basename(script)} exited with ${code} before it was ready`)); });
-  });
-  return {
-    child,
-    exited,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
+export { spawnReady, type Spawned } from '../test/support/spawn';
 
 /** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux). */
 export function cpuSecondsOf(pid: number): number {

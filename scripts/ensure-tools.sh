@@ -23,6 +23,9 @@ TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-1.8.2}"
 # cliext is a nested module of the CLI repository; this is its pseudo-version at the v1.8.2 tag.
 TEMPORAL_CLIEXT_VERSION="${TEMPORAL_CLIEXT_VERSION:-v0.0.0-20260731000218-c579925f193f}"
 TEST_SERVER_VERSION="${TEMPORAL_TEST_SERVER_VERSION:-1.38.0}"
+# The Temporal server the CLI above embeds, built as separate binaries for a multi-service cluster
+# (`outreach cluster`): the server and its SQL schema tool.
+TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-1.31.2}"
 what="${1:-all}"
 
 log() { echo "ensure-tools: $*" >&2; }
@@ -129,10 +132,36 @@ RUN
   echo "$dir/run"
 }
 
+# The Temporal server (`temporal-server`) and SQL schema tool (`temporal-sql-tool`) for `outreach
+# cluster`: $TEMPORAL_SERVER_DIR (a folder holding both), the cache, then a build from the Go module
+# proxy into the cache. The SQL schemas are embedded in the tool (--schema-name postgresql/v12/...).
+find_server() {
+  if [ -n "${TEMPORAL_SERVER_DIR:-}" ]; then
+    [ -x "$TEMPORAL_SERVER_DIR/temporal-server" ] && [ -x "$TEMPORAL_SERVER_DIR/temporal-sql-tool" ] \
+      || die "TEMPORAL_SERVER_DIR=$TEMPORAL_SERVER_DIR must hold executable temporal-server and temporal-sql-tool: fix the path or unset it"
+    echo "$TEMPORAL_SERVER_DIR"; return
+  fi
+  local dir="$cache/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ]; then echo "$dir"; return; fi
+  command -v go >/dev/null 2>&1 || die "no Temporal server found and Go is not installed to build it: install Go >= 1.26 (https://go.dev/dl), or put temporal-server and temporal-sql-tool in a folder and set TEMPORAL_SERVER_DIR"
+  log "building the Temporal server v$TEMPORAL_SERVER_VERSION and its SQL tool from the Go module proxy (first run only; several minutes)"
+  rm -rf "$dir.partial"; mkdir -p "$dir.partial"
+  (
+    export CGO_ENABLED=0 GOFLAGS=-mod=mod
+    GOBIN="$dir.partial" go install -trimpath -ldflags "-s -w" \
+      "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION" >&2
+  ) || { rm -rf "$dir.partial"; die "building the Temporal server failed (see above): check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_SERVER_DIR"; }
+  mv "$dir.partial/server" "$dir.partial/temporal-server"
+  mv "$dir.partial/sql" "$dir.partial/temporal-sql-tool"
+  rm -rf "$dir"; mv "$dir.partial" "$dir"
+  echo "$dir"
+}
+
 # Each lookup runs in a command substitution; `|| exit 1` carries its failure out (set -e does not).
 case "$what" in
-  temporal|test-server|all) ;;
-  *) die "unknown argument '$what': use temporal, test-server or all" ;;
+  temporal|test-server|server|all) ;;
+  *) die "unknown argument '$what': use temporal, test-server, server or all" ;;
 esac
-if [ "$what" != test-server ]; then t="$(find_temporal)" || exit 1; echo "temporal=$t"; fi
-if [ "$what" != temporal ]; then s="$(find_test_server)" || exit 1; echo "test-server=$s"; fi
+if [ "$what" = temporal ] || [ "$what" = all ]; then t="$(find_temporal)" || exit 1; echo "temporal=$t"; fi
+if [ "$what" = test-server ] || [ "$what" = all ]; then s="$(find_test_server)" || exit 1; echo "test-server=$s"; fi
+if [ "$what" = server ] || [ "$what" = all ]; then d="$(find_server)" || exit 1; echo "server=$d"; fi

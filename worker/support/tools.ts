@@ -1,4 +1,5 @@
-// Locates the Temporal dev server (`temporal` CLI) and the time-skipping test server through
+// Locates the Temporal dev server (`temporal` CLI), the time-skipping test server and the Temporal
+// server binaries for a multi-service cluster (`outreach cluster`) through
 // scripts/ensure-tools.sh, which finds them (env var, PATH, .tools/, ~/.cache) or builds/fetches
 // them from the package registries once. Shared by `outreach dev` and the test setup.
 import { execFile } from 'node:child_process';
@@ -11,9 +12,11 @@ const run = promisify(execFile);
 export interface Tools {
   temporal?: string;
   testServer?: string;
+  /** A folder with temporal-server and temporal-sql-tool. */
+  server?: string;
 }
 
-export async function ensureTools(which: 'temporal' | 'test-server' | 'all' = 'all', opts: { quiet?: boolean } = {}): Promise<Tools> {
+export async function ensureTools(which: 'temporal' | 'test-server' | 'server' | 'all' = 'all', opts: { quiet?: boolean } = {}): Promise<Tools> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'ensure-tools.sh');
   try {
     const { stdout, stderr } = await run('bash', [script, which], { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
@@ -23,6 +26,7 @@ export async function ensureTools(which: 'temporal' | 'test-server' | 'all' = 'a
       const [k, v] = line.split('=', 2);
       if (k === 'temporal' && v) tools.temporal = v;
       if (k === 'test-server' && v) tools.testServer = v;
+      if (k === 'server' && v) tools.server = v;
     }
     return tools;
   } catch (err) {

@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { devCommand } from './dev';
 import { toolsCommand } from './tools';
+import { clusterCommand } from './cluster';
 import { migrateCommand } from './migrate';
 import { workerCommand } from './worker';
 import { apiCommand } from './api';
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   workerCommand,
   migrateCommand,
   toolsCommand,
+  clusterCommand,
   demoEventCommand,
   customerUpsertCommand,
   eventSendCommand,
