@@ -13,12 +13,28 @@
 //           email awaited (bare: all N started, then every result awaited)
 // The worker's settings come from the environment, e.g. WORKER_MAX_CACHED_WORKFLOWS=2000.
 //   npx tsx bench/e2e.ts
+//
+// --cluster: the production shape instead of the dev server. A multi-service Temporal cluster
+// (`outreach cluster`: PostgreSQL, frontend, two history processes, matching, worker), PostgreSQL as
+// the engine's database, two `outreach worker` and two `outreach api` processes; steady mode only.
+// One history process is killed (SIGKILL) a third of the way through and restarted 5 s later, in
+// the engine's phase and in the bare phase alike; the run then checks that every email went out
+// exactly once (or is marked ambiguous) and every event was dispatched. BENCH_CUSTOMERS default 600.
+//   npx tsx bench/e2e.ts --cluster
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { startStack, type Stack } from '../test/support/stack';
+import { startEngineOnCluster } from '../test/support/cluster-engine';
 import type { SequenceDefinition } from '../domain/sequence/types';
+import { TemporalCluster } from '../worker/support/cluster';
+import { ensureTools } from '../worker/support/tools';
+import { MailCatcher } from '../client/mail-catcher/mail-catcher';
 import { cpuSecondsOf, findProcess, fmt, machine, rssOf, spawnReady, withDevServer } from './support';
 
-const N = Math.min(Number(process.env.BENCH_CUSTOMERS ?? 2000), 10_000);
+const CLUSTER = process.argv.includes('--cluster');
+const N = Math.min(Number(process.env.BENCH_CUSTOMERS ?? (CLUSTER ? 600 : 2000)), 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const MODES = (process.env.BENCH_MODES ?? 'steady,burst').split(',');
 const SENDS = 3;
@@ -196,7 +212,114 @@ async function main() {
   });
 }
 
-main().catch((err) => {
+/** Kills history-1 once `progress()` reaches a third of `total`, restarts it 5 s later; resolves with what happened. */
+function killHistoryAtAThird(cluster: TemporalCluster, progress: () => number, total: number): { done: Promise<string>; cancel(): void } {
+  let cancelled = false;
+  const done = (async () => {
+    while (!cancelled && progress() < total / 3) await new Promise((r) => setTimeout(r, 100));
+    if (cancelled) return 'no kill (finished first)';
+    const at = progress();
+    await cluster.kill('history-1');
+    await new Promise((r) => setTimeout(r, 5_000));
+    cluster.restart('history-1');
+    return `history-1 killed (SIGKILL) at ${fmt(at)} of ${fmt(total)} done, restarted 5 s later`;
+  })();
+  return { done, cancel: () => { cancelled = true; } };
+}
+
+async function clusterMain() {
+  console.log(`end-to-end benchmark on a multi-service Temporal cluster, ${machine()}: ${fmt(N)} customers, concurrency ${CONCURRENCY}`);
+  const tools = await ensureTools('server', { quiet: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-bench-cluster-'));
+  const arrivals = new Arrivals();
+  const sink = new MailCatcher({ keep: false, onMessage: (m) => arrivals.record(m.to, m.raw) });
+  const smtpPort = await sink.listen();
+  const cluster = await TemporalCluster.start({ dir, serverDir: tools.server! });
+  const engine = await startEngineOnCluster({ cluster, dir, sequences: [threeSends], smtpUrl: `smtp://127.0.0.1:${smtpPort}`, env: ENGINE_ENV });
+  const bare = await spawnReady(path.join(__dirname, 'bare', 'worker.ts'), [cluster.address, 'bench-bare'], process.env, /^bare worker polling/);
+  const connection = await cluster.connect();
+  const client = new Client({ connection });
+  const pids = () => ({
+    workers: engine.workers.map((w) => w.child.pid!), apis: engine.apiProcesses.map((a) => a.child.pid!), bare: [bare.child.pid!],
+    temporal: cluster.processes.map((p) => p.child?.pid).filter((x): x is number => !!x),
+    postgres: fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres'); } catch { return false; } }),
+  });
+  // CPU seconds per group of processes; a killed and restarted history process loses its count, so
+  // the Temporal figure is a lower bound in the phase with the kill.
+  const cpu = () => Object.fromEntries(Object.entries(pids()).map(([k, ps]) => [k, ps.reduce((s, pid) => s + (cpuSecondsOf(pid) || 0), 0)])) as Record<keyof ReturnType<typeof pids>, number>;
+  try {
+    const ids = Array.from({ length: N }, (_, i) => `cl-${i}`);
+    await pool(ids.map((id, i) => [id, i] as const), 20, ([id, i]) => engine.call(i, 'PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][i % 4] }));
+    for (const [i, id] of ['warm-0', 'warm-1', 'warm-2', 'warm-3'].entries()) {
+      await engine.call(i, 'PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][i] });
+      await engine.call(i, 'POST', '/v1/events', { id: `${id}-signup`, customerId: id, name: 'signup', occurredAt: new Date().toISOString() });
+    }
+    await Promise.all(['warm-0', 'warm-1', 'warm-2', 'warm-3'].map((id) => arrivals.all(`${id}@example.com`)));
+
+    let done = 0;
+    const latencies: number[] = [];
+    const c0 = cpu();
+    const t0 = Date.now();
+    const kill = killHistoryAtAThird(cluster, () => done, N);
+    let next = 0;
+    await pool(ids, CONCURRENCY, async (id) => {
+      const i = next++;
+      const s = Date.now();
+      for (;;) {
+        const r = await engine.call(i, 'POST', '/v1/events', { id: `${id}-signup`, customerId: id, name: 'signup', occurredAt: new Date().toISOString() }).catch((e: Error) => ({ status: 0, body: { error: e.message } }));
+        if (r.status === 202 || r.status === 200) break;
+        await new Promise((res) => setTimeout(res, 500)); // an API answering 5xx while history moves: the sender retries
+      }
+      await arrivals.all(`${id}@example.com`);
+      latencies.push(Date.now() - s);
+      done++;
+    });
+    kill.cancel();
+    const killed = await kill.done;
+    const elapsed = (Date.now() - t0) / 1000;
+    const c1 = cpu();
+    const emailsPerSec = (SENDS * N) / elapsed;
+    latencies.sort((a, b) => a - b);
+    console.log(`\n[cluster] outreach: ${fmt(SENDS * N)} emails in ${fmt(elapsed, 1)} s: ${fmt(emailsPerSec, 1)} emails/s; ${killed}`);
+    console.log(`  signup to third email: p50 ${fmt(percentile(latencies, 0.5))} ms, p99 ${fmt(percentile(latencies, 0.99))} ms (2,000 ms of it is the sequence's own waits)`);
+    const per = (k: keyof typeof c0) => (1000 * (c1[k] - c0[k])) / (SENDS * N);
+    console.log(`  CPU per email: workers ${fmt(per('workers'), 1)} ms, APIs ${fmt(per('apis'), 1)} ms, Temporal services ${fmt(per('temporal'), 1)} ms (lower bound), PostgreSQL ${fmt(per('postgres'), 1)} ms`);
+
+    let bareDone = 0;
+    const b0 = Date.now();
+    const bc0 = cpu();
+    const bareKill = killHistoryAtAThird(cluster, () => bareDone, N);
+    await pool(ids, CONCURRENCY, async (id) => {
+      await client.workflow.execute('bareWorkflow', { workflowId: `bare-${id}`, taskQueue: 'bench-bare' });
+      bareDone++;
+    });
+    bareKill.cancel();
+    const bareKilled = await bareKill.done;
+    const bareSeconds = (Date.now() - b0) / 1000;
+    const bc1 = cpu();
+    const bareRate = N / bareSeconds;
+    console.log(`[cluster] bare Temporal: ${fmt(N)} workflows with one no-op activity in ${fmt(bareSeconds, 1)} s: ${fmt(bareRate, 1)} activities/s; ${bareKilled}`);
+    console.log(`  CPU per activity: bare worker ${fmt((1000 * (bc1.bare - bc0.bare)) / N, 1)} ms, Temporal services ${fmt((1000 * (bc1.temporal - bc0.temporal)) / N, 1)} ms (lower bound), PostgreSQL ${fmt((1000 * (bc1.postgres - bc0.postgres)) / N, 1)} ms`);
+    console.log(`[cluster] ratio: outreach emails/s ÷ bare activities/s = ${fmt(emailsPerSec / bareRate, 2)}`);
+
+    // Exactly once, nothing lost.
+    const expected = SENDS * (N + 4);
+    const ledger = await engine.db.sendLedger.groupBy({ by: ['status'], _count: { _all: true } });
+    const byStatus = Object.fromEntries(ledger.map((r) => [r.status, r._count._all]));
+    const events = await engine.db.event.count();
+    const dispatched = await engine.db.event.count({ where: { dispatchedAt: { not: null } } });
+    console.log(`\nledger: ${JSON.stringify(byStatus)} of ${fmt(expected)} due; sink: ${fmt(sink.received)} messages, ${fmt(arrivals.messageIds.size)} distinct Message-IDs (duplicates: ${fmt(arrivals.duplicates)}); events: ${fmt(dispatched)} of ${fmt(events)} dispatched`);
+  } finally {
+    await connection.close();
+    await bare.stop();
+    await engine.stop();
+    await sink.close();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+(CLUSTER ? clusterMain() : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

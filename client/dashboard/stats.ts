@@ -279,7 +279,7 @@ export class OpsStats {
         return { hour: new Date(a).toISOString(), sends: s, other: all - s };
       });
       return { generatedAt: new Date(now).toISOString(), overdue: await overdue, buckets };
-    });
+    }, this.slowTtlMs);
   }
 
   /** Ledger problems (failed, ambiguous, retrying: with error and attempts) and failed workflows with their reasons. */

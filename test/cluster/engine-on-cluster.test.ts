@@ -7,20 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { TemporalCluster } from '../../worker/support/cluster';
-import { migrateDatabase } from '../../activities/db/migrate';
-import { createDb, type Db } from '../../activities/db/client';
-import { createApiKey } from '../../client/api/auth';
 import { MailCatcher } from '../../client/mail-catcher/mail-catcher';
-import { freePort } from '../support/postgres';
-import { spawnReady, type Spawned } from '../support/spawn';
-import { http } from '../support/stack';
+import type { SequenceDefinition } from '../../domain/sequence/types';
+import { startEngineOnCluster, type EngineOnCluster } from '../support/cluster-engine';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const N = 40;
 const SENDS = 3;
-const SEQUENCE = {
+const SEQUENCE: SequenceDefinition = {
   id: 'cluster-three', version: 1, trigger: { event: 'signup' }, entry: { mode: 'oncePerCustomer' },
   steps: [
     { id: 'one', type: 'send', template: 'onboarding-welcome', category: 'transactional', at: 'now' },
@@ -46,52 +40,27 @@ async function until<T>(fn: () => Promise<T | undefined | false>, what: string, 
 describe('the engine on a multi-service Temporal cluster', () => {
   let dir: string;
   let cluster: TemporalCluster;
-  let db: Db;
+  let engine: EngineOnCluster;
   const sink = new MailCatcher();
-  const procs: Spawned[] = [];
-  const apis: string[] = [];
-  let key: string;
 
   beforeAll(async () => {
     const serverDir = process.env.TEMPORAL_SERVER_DIR;
     if (!serverDir) throw new Error('TEMPORAL_SERVER_DIR is not set: run the tests through `npm test` (its global setup finds or builds the Temporal server)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outreach-cluster-'));
     cluster = await TemporalCluster.start({ dir, serverDir });
-    await migrateDatabase(cluster.engineDatabaseUrl, { quiet: true });
-    db = createDb(cluster.engineDatabaseUrl);
-    key = (await createApiKey(db, 'cluster-test', ['ingest', 'ops'])).key;
     const smtpPort = await sink.listen();
-    const sequences = path.join(dir, 'sequences');
-    fs.mkdirSync(sequences);
-    fs.writeFileSync(path.join(sequences, 'cluster-three.yaml'), YAML.stringify(SEQUENCE));
-    const env = {
-      ...process.env, ...ENGINE_ENV,
-      TEMPORAL_ADDRESS: cluster.address, DATABASE_URL: cluster.engineDatabaseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      SEQUENCES_DIR: sequences, OUTREACH_SECRET: 'cluster-test-secret-0123456789',
-    };
-    const bin = path.join(ROOT, 'bin', 'outreach.js');
-    const started = await Promise.all([
-      spawnReady(bin, ['worker'], env, /^worker polling/),
-      spawnReady(bin, ['worker'], env, /^worker polling/),
-      ...[0, 1].map(async () => {
-        const port = await freePort();
-        apis.push(`http://127.0.0.1:${port}`);
-        return spawnReady(bin, ['api'], { ...env, API_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, /^API listening/);
-      }),
-    ]);
-    procs.push(...started);
+    engine = await startEngineOnCluster({ cluster, dir, sequences: [SEQUENCE], smtpUrl: `smtp://127.0.0.1:${smtpPort}`, env: ENGINE_ENV });
   }, 600_000);
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await db?.$disconnect();
+    await engine?.stop();
     await sink.close();
     await cluster?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('sends every email exactly once through a history process killed and restarted mid-run', async () => {
-    const call = (i: number, method: string, url: string, body?: unknown) => http(apis[i % 2], method, url, body, { authorization: `Bearer ${key}` });
+    const { call, db } = engine;
     const ids = Array.from({ length: N }, (_, i) => `cl-${i}`);
     for (const [i, id] of ids.entries()) {
       const put = await call(i, 'PUT', `/v1/customers/${id}`, { email: `${id}@example.com`, givenName: 'Ada', locale: ['en', 'de', 'ja', 'pt-BR'][i % 4] });
