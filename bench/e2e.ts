@@ -258,6 +258,7 @@ async function clusterMain() {
 
     let done = 0;
     const latencies: number[] = [];
+    const s0 = await cluster.statementsByDatabase();
     const c0 = cpu();
     const t0 = Date.now();
     const kill = killHistoryAtAThird(cluster, () => done, N);
@@ -282,10 +283,14 @@ async function clusterMain() {
     latencies.sort((a, b) => a - b);
     console.log(`\n[cluster] outreach: ${fmt(SENDS * N)} emails in ${fmt(elapsed, 1)} s: ${fmt(emailsPerSec, 1)} emails/s; ${killed}`);
     console.log(`  signup to third email: p50 ${fmt(percentile(latencies, 0.5))} ms, p99 ${fmt(percentile(latencies, 0.99))} ms (2,000 ms of it is the sequence's own waits)`);
+    const s1 = await cluster.statementsByDatabase();
     const per = (k: keyof typeof c0) => (1000 * (c1[k] - c0[k])) / (SENDS * N);
     console.log(`  CPU per email: workers ${fmt(per('workers'), 1)} ms, APIs ${fmt(per('apis'), 1)} ms, Temporal services ${fmt(per('temporal'), 1)} ms (lower bound), PostgreSQL ${fmt(per('postgres'), 1)} ms`);
+    const stmts = (db: string, a: Record<string, number>, b: Record<string, number>) => ((b[db] ?? 0) - (a[db] ?? 0)) / (SENDS * N);
+    console.log(`  SQL statements per email: engine database ${fmt(stmts('outreach', s0, s1), 1)}, Temporal persistence ${fmt(stmts('temporal', s0, s1), 1)}, Temporal visibility ${fmt(stmts('temporal_visibility', s0, s1), 1)}`);
 
     let bareDone = 0;
+    const bs0 = await cluster.statementsByDatabase();
     const b0 = Date.now();
     const bc0 = cpu();
     const bareKill = killHistoryAtAThird(cluster, () => bareDone, N);
@@ -300,6 +305,9 @@ async function clusterMain() {
     const bareRate = N / bareSeconds;
     console.log(`[cluster] bare Temporal: ${fmt(N)} workflows with one no-op activity in ${fmt(bareSeconds, 1)} s: ${fmt(bareRate, 1)} activities/s; ${bareKilled}`);
     console.log(`  CPU per activity: bare worker ${fmt((1000 * (bc1.bare - bc0.bare)) / N, 1)} ms, Temporal services ${fmt((1000 * (bc1.temporal - bc0.temporal)) / N, 1)} ms (lower bound), PostgreSQL ${fmt((1000 * (bc1.postgres - bc0.postgres)) / N, 1)} ms`);
+    const bs1 = await cluster.statementsByDatabase();
+    const bstmts = (db: string) => ((bs1[db] ?? 0) - (bs0[db] ?? 0)) / N;
+    console.log(`  SQL statements per activity: Temporal persistence ${fmt(bstmts('temporal'), 1)}, Temporal visibility ${fmt(bstmts('temporal_visibility'), 1)}`);
     console.log(`[cluster] ratio: outreach emails/s ÷ bare activities/s = ${fmt(emailsPerSec / bareRate, 2)}`);
 
     // Exactly once, nothing lost.

@@ -109,7 +109,8 @@ export class TemporalCluster {
     // Temporal's own pools: 5 processes x (20 persistence + 2..10 visibility) connections.
     pg.exec(path.join(pg.bin, 'pg_ctl'), [
       '-D', pg.dataDir, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start',
-      '-o', `-p ${pg.port} -k ${pgDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB`,
+      // pg_stat_statements: statements per database, for the capacity figures (bench/e2e.ts --cluster).
+      '-o', `-p ${pg.port} -k ${pgDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB -c shared_preload_libraries=pg_stat_statements`,
     ]);
     this.pg = pg;
     this.postgresUrl = `postgresql://outreach@127.0.0.1:${pg.port}/postgres`;
@@ -119,6 +120,7 @@ export class TemporalCluster {
     try {
       const have = new Set((await admin.query('SELECT datname FROM pg_database')).rows.map((r) => r.datname as string));
       if (!have.has('outreach')) await admin.query('CREATE DATABASE outreach');
+      await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     } finally {
       await admin.end();
     }
@@ -203,6 +205,18 @@ export class TemporalCluster {
     const p = this.processes.find((x) => x.name === name);
     if (!p) throw new Error(`no cluster process named ${name}: use one of ${this.processes.map((x) => x.name).join(', ')}`);
     return p;
+  }
+
+  /** Statements executed so far per database (pg_stat_statements), e.g. { outreach: 1234, temporal: 5678 }. */
+  async statementsByDatabase(): Promise<Record<string, number>> {
+    const c = new PgClient({ connectionString: this.postgresUrl });
+    await c.connect();
+    try {
+      const rows = (await c.query('SELECT d.datname AS db, sum(s.calls)::bigint AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid GROUP BY d.datname')).rows;
+      return Object.fromEntries(rows.map((r) => [r.db as string, Number(r.calls)]));
+    } finally {
+      await c.end();
+    }
   }
 
   /** Kills one service process (SIGKILL by default: no graceful hand-off) and waits for it to exit. */
