@@ -64,7 +64,9 @@ async function main() {
     const api = await spawnReady(path.join(__dirname, '..', 'bin', 'outreach.js'), ['api'], {
       ...process.env, DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, API_PORT: String(port),
       API_HOST: '127.0.0.1', OUTREACH_SECRET: 'bench-ingest-secret', PUBLIC_BASE_URL: 'http://outreach.test', LOG_LEVEL: 'warn', DISPATCH_WAIT_MS: '0',
-    }, /^API listening/);
+    }, /^API listening/,
+    // e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the API process.
+    (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean));
     const serverPid = findProcess('start-dev', `--port ${env.address.split(':').pop()}`);
     const connection = await Connection.connect({ address: env.address, ...clientConnectionOptions() });
     const client = new Client({ connection });

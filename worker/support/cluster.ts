@@ -9,6 +9,7 @@
 // (`outreach tools --only server`), built once from the Go module proxy.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -16,7 +17,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
 import { searchAttributeRegistration } from '../../domain/search-attributes';
-import { freePort, initCluster, type PgCluster } from './postgres';
+import { initCluster, type PgCluster } from './postgres';
 
 const run = promisify(execFile);
 
@@ -47,6 +48,23 @@ export interface ClusterProcess {
   configFile: string;
   logFile: string;
   child?: ChildProcess;
+}
+
+/**
+ * A free loopback port below 32768: Temporal stores membership ports in a PostgreSQL smallint, and
+ * the kernel's ephemeral ports (what port 0 gives) are above it.
+ */
+async function lowFreePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free loopback port found between 10000 and 32000');
 }
 
 const SQL_DATABASES = [
@@ -145,7 +163,7 @@ export class TemporalCluster {
 
   private async writeConfigs(): Promise<void> {
     const { dir } = this.opts;
-    const frontendPort = this.opts.frontendPort ?? (await freePort());
+    const frontendPort = this.opts.frontendPort ?? (await lowFreePort());
     this.address = `127.0.0.1:${frontendPort}`;
     const dynamicConfig = path.join(dir, 'dynamicconfig.yaml');
     fs.writeFileSync(dynamicConfig, YAML.stringify(DYNAMIC_CONFIG));
@@ -158,13 +176,20 @@ export class TemporalCluster {
     const names: Array<[string, ClusterProcess['service']]> = [['frontend', 'frontend']];
     for (let i = 1; i <= (this.opts.historyProcesses ?? 2); i++) names.push([`history-${i}`, 'history']);
     names.push(['matching', 'matching'], ['worker', 'worker']);
+    // Ports of every process first: each config lists every service (the membership monitor only
+    // tracks services its config names), with the process's own service on its own ports.
+    const rpcOf = new Map<string, Record<string, unknown>>();
     for (const [name, service] of names) {
-      const rpc: Record<string, unknown> = {
-        grpcPort: service === 'frontend' ? frontendPort : await freePort(),
-        membershipPort: await freePort(),
+      rpcOf.set(name, {
+        grpcPort: service === 'frontend' ? frontendPort : await lowFreePort(),
+        membershipPort: await lowFreePort(),
         bindOnLocalHost: true,
-        ...(service === 'frontend' ? { httpPort: await freePort() } : {}),
-      };
+        ...(service === 'frontend' ? { httpPort: await lowFreePort() } : {}),
+      });
+    }
+    const firstOf = (service: string) => rpcOf.get(names.find(([, s]) => s === service)![0])!;
+    for (const [name, service] of names) {
+      const services = Object.fromEntries((['frontend', 'history', 'matching', 'worker'] as const).map((x) => [x, { rpc: x === service ? rpcOf.get(name)! : firstOf(x) }]));
       const config = {
         log: { stdout: true, level: 'warn' },
         persistence: {
@@ -172,7 +197,7 @@ export class TemporalCluster {
           datastores: { default: store('temporal', 20), visibility: store('temporal_visibility', 10) },
         },
         global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
-        services: { [service]: { rpc } },
+        services,
         clusterMetadata: {
           enableGlobalNamespace: false, failoverVersionIncrement: 10, masterClusterName: 'active', currentClusterName: 'active',
           clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: this.address } },
