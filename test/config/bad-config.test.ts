@@ -51,6 +51,17 @@ describe('bad configuration', () => {
     expect(oneLine(r.stderr)).toEqual([expect.stringMatching(message)]);
   });
 
+  it.each([['worker'], ['api']])('a bad sequence file stops `outreach %s` at start with the file, line and field, and the process exits', async (cmd) => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'seq-'));
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), [
+      'id: bad', 'version: 1', 'trigger: { event: signup }', 'entry: { mode: oncePerCustomer }', 'steps:',
+      '  - id: pause', '    type: wait', '    duration: { seconds: 5 }',
+    ].join('\n'));
+    const r = await outreach([cmd], { SEQUENCES_DIR: dir, DATABASE_URL: `file:${tmp}/seq-${cmd}.db`, API_PORT: '0' });
+    expect(r.code).toBe(1); // not killed by the 60 s timeout: nothing left open keeps it alive
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: step "pause": field "duration\.seconds": unknown field "seconds"/);
+  });
+
   it('a malformed OUTREACH_SECRET key ring: one line naming the variable and the key, never the key itself', async () => {
     const r = await outreach(['worker'], { OUTREACH_SECRET: 'a-long-enough-signing-key-0123,short', DATABASE_URL: `file:${tmp}/s.db` });
     expect(r.code).toBe(1);
