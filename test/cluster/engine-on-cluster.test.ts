@@ -18,9 +18,9 @@ const SEQUENCE: SequenceDefinition = {
   id: 'cluster-three', version: 1, trigger: { event: 'signup' }, entry: { mode: 'oncePerCustomer' },
   steps: [
     { id: 'one', type: 'send', template: 'onboarding-welcome', category: 'transactional', at: 'now' },
-    { id: 'pause-1', type: 'wait', duration: { seconds: 5 } },
+    { id: 'pause-1', type: 'wait', duration: { minutes: 1 } },
     { id: 'two', type: 'send', template: 'onboarding-tips-1', category: 'transactional' },
-    { id: 'pause-2', type: 'wait', duration: { seconds: 5 } },
+    { id: 'pause-2', type: 'wait', duration: { minutes: 1 } },
     { id: 'three', type: 'send', template: 'onboarding-tips-2', category: 'transactional' },
   ],
 };

@@ -118,6 +118,8 @@ export class TemporalCluster {
 
   private async startPostgres(): Promise<void> {
     fs.mkdirSync(this.opts.dir, { recursive: true });
+    // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
+    if (process.getuid?.() === 0) fs.chmodSync(this.opts.dir, 0o755);
     const pgDir = path.join(this.opts.dir, 'postgres');
     const pg = await initCluster('outreach-cluster-pg-', 'PostgreSQL server binaries not found under /usr/lib/postgresql: install them (Debian: apt-get install postgresql)', {
       dir: pgDir,
