@@ -1,11 +1,11 @@
 // Every benchmark, one after another, each in its own process so none skews the next:
 //   npm run bench            (or: npx tsx bench/all.ts [names...])
-// Names: calendar, render, ingest, soak, cost, e2e. Each prints its own figures and ratios.
+// Names: calendar, render, ingest, soak, cost, e2e, explain. Each prints its own figures and ratios.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { machine } from './support';
 
-const ALL = ['calendar', 'render', 'ingest', 'soak', 'cost', 'e2e'];
+const ALL = ['calendar', 'render', 'ingest', 'soak', 'cost', 'e2e', 'explain'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const unknown = wanted.filter((w) => !ALL.includes(w));
 if (unknown.length) {
