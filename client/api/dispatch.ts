@@ -295,11 +295,13 @@ export class Dispatcher {
 
   private async sweepOnce(): Promise<void> {
     try {
-      const due = await this.db.eventOutbox.findMany({
+      // The 200 customers with the oldest due events. A GROUP BY with its LIMIT in SQL: `distinct`
+      // would be applied in memory after reading every due row, the whole backlog after an outage.
+      const due = await this.db.eventOutbox.groupBy({
+        by: ['customerId'],
         where: { nextAttemptAt: { lte: new Date() } },
-        orderBy: { seq: 'asc' },
-        distinct: ['customerId'],
-        select: { customerId: true },
+        _min: { seq: true },
+        orderBy: { _min: { seq: 'asc' } },
         take: 200,
       });
       for (const { customerId } of due) if (!this.lanes.has(customerId)) this.kick(customerId);

@@ -287,8 +287,12 @@ function ledgerView(r: {
 
 /** Send-ledger rows of a run and of its survey children (their ids start with "<run>-survey-"). */
 export async function ledgerOf(db: Db, workflowId: string): Promise<LedgerEntry[]> {
+  // Narrowed to the run's customer first: a prefix match alone (LIKE 'x%') cannot use an index in a
+  // PostgreSQL database with a linguistic collation (the usual default) and scans the whole ledger.
+  const owner = await db.enrollment.findUnique({ where: { workflowId }, select: { customerId: true } });
+  const ofRun = { OR: [{ workflowId }, { workflowId: { startsWith: `${workflowId}-survey-` } }] };
   const rows = await db.sendLedger.findMany({
-    where: { OR: [{ workflowId }, { workflowId: { startsWith: `${workflowId}-survey-` } }] },
+    where: owner ? { customerId: owner.customerId, ...ofRun } : ofRun,
     orderBy: { createdAt: 'asc' },
     select: { workflowId: true, stepId: true, iteration: true, templateId: true, locale: true, category: true, status: true, attempts: true, error: true, createdAt: true, sentAt: true },
   });

@@ -44,7 +44,7 @@ describe('DATABASE_POOL_SIZE', () => {
       }
     })();
     try {
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => db.$queryRawUnsafe<Array<{ i: number }>>(`SELECT ${i} AS i, pg_sleep(0.05)`)));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => db.$queryRawUnsafe<Array<{ i: number }>>(`SELECT ${i} AS i, pg_sleep(0.05)::text AS slept`)));
       expect(results.map((r) => Number(r[0].i))).toEqual(Array.from({ length: 40 }, (_, i) => i));
       expect(peak).toBe(size);
     } finally {
