@@ -61,18 +61,26 @@ export async function startCheckin(deps: CheckinDeps, customerId: string, opts: 
     await db.enrollment.update({ where, data: { status: 'starting', endedAt: null, currentStep: null, startedAt: new Date(), generation, listensTo } });
   }
   const input: CheckinInput = { customerId, stopEvents: config.checkins.stopEvents, ...(generation ? { generation } : {}) };
+  const start = () => temporal.workflow.start<typeof checkinWorkflow>('checkinWorkflow', {
+    workflowId,
+    taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+    args: [input],
+    // A closed run may be followed by a new one (restart); a running one is never duplicated.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: OutreachSequence, value: CHECKIN_SEQUENCE_ID },
+      { key: OutreachState, value: 'waiting' },
+    ] as never, // typed-pair list of mixed keys
+  });
   try {
-    await temporal.workflow.start<typeof checkinWorkflow>('checkinWorkflow', {
-      workflowId,
-      taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
-      args: [input],
-      // A closed run may be followed by a new one (restart); a running one is never duplicated.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [
-        { key: OutreachSequence, value: CHECKIN_SEQUENCE_ID },
-        { key: OutreachState, value: 'waiting' },
-      ] as never, // typed-pair list of mixed keys
-    });
+    try {
+      await start();
+    } catch (err) {
+      // A stopped run records its end (the row above said "cancelled") one workflow task before it
+      // completes: a restart in between finds it still running. Wait for it to close, then start.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !ended || !(await closes(temporal, workflowId, RESTART_WAIT_MS))) throw err;
+      await start();
+    }
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       await db.enrollment.updateMany({ where: { workflowId, status: 'starting' }, data: { status: 'running' } });
@@ -82,6 +90,20 @@ export async function startCheckin(deps: CheckinDeps, customerId: string, opts: 
   }
   await db.enrollment.updateMany({ where: { workflowId, status: 'starting' }, data: { status: 'running' } });
   return { started: true, workflowId };
+}
+
+/** How long a restart waits for a stopped run that has recorded its end to close. */
+const RESTART_WAIT_MS = 30_000;
+
+/** True once the workflow's latest run is closed (polled), false if it still runs after `timeoutMs`. */
+async function closes(temporal: CheckinDeps['temporal'], workflowId: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await temporal.workflow.getHandle(workflowId).describe();
+    if (status.name !== 'RUNNING') return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** The automatic start on a profile save (CHECKIN_AUTO_START): only the first time, never a restart. */

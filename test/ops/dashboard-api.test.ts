@@ -28,11 +28,12 @@ describe('ops API', () => {
     runs = await seedRuns(stack);
     upcoming = await seedUpcoming(stack);
     await seedSurveys(stack);
-    // Emails needing attention, as the send path records them.
+    // Emails needing attention, as the send path records them (with the run's customer).
+    const customerOf = async (workflowId: string) => (await stack.db.enrollment.findUniqueOrThrow({ where: { workflowId }, select: { customerId: true } })).customerId;
     await stack.db.sendLedger.createMany({
       data: [
-        { key: `${runs.waiting[0]}/x/0`, workflowId: runs.waiting[0], stepId: 'x', iteration: 0, customerId: 'c', templateId: 'onboarding-tips-1', locale: 'de', category: 'marketing', status: 'ambiguous', messageId: '<a@x>', attempts: 2, error: 'the previous attempt ended without a recorded SMTP outcome' },
-        { key: `${runs.waiting[1]}/y/0`, workflowId: runs.waiting[1], stepId: 'y', iteration: 0, customerId: 'c', templateId: 'onboarding-tips-2', locale: 'ja', category: 'marketing', status: 'failed', messageId: '<b@x>', attempts: 3, error: '550 mailbox unavailable' },
+        { key: `${runs.waiting[0]}/x/0`, workflowId: runs.waiting[0], stepId: 'x', iteration: 0, customerId: await customerOf(runs.waiting[0]), templateId: 'onboarding-tips-1', locale: 'de', category: 'marketing', status: 'ambiguous', messageId: '<a@x>', attempts: 2, error: 'the previous attempt ended without a recorded SMTP outcome' },
+        { key: `${runs.waiting[1]}/y/0`, workflowId: runs.waiting[1], stepId: 'y', iteration: 0, customerId: await customerOf(runs.waiting[1]), templateId: 'onboarding-tips-2', locale: 'ja', category: 'marketing', status: 'failed', messageId: '<b@x>', attempts: 3, error: '550 mailbox unavailable' },
       ],
     });
   });
