@@ -17,9 +17,51 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 
 type Adapter = Awaited<ReturnType<PrismaBetterSqlite3['connect']>>;
 type Tx = Awaited<ReturnType<Adapter['startTransaction']>>;
+interface Statement {
+  readonly reader: boolean;
+  run(...args: unknown[]): unknown;
+  all(...args: unknown[]): unknown[];
+  raw(on?: boolean): Statement;
+  columns(): unknown[];
+}
 interface Connection {
-  prepare(sql: string): { run(...args: unknown[]): unknown };
+  prepare(sql: string): Statement;
   inTransaction: boolean;
+}
+
+/** Distinct SQL texts whose prepared statements are kept (Prisma sends a few hundred at most). */
+const STATEMENT_CACHE = 1_000;
+
+/**
+ * The adapter prepares every statement anew for every query (a ninth of the API's CPU while it
+ * ingests events). better-sqlite3 statements can be reused, but `bind()` fixes a statement's
+ * parameters for good, so the adapter's `prepare(sql).bind(args)` gets a view of the cached
+ * statement that passes `args` to each call instead. Statements run synchronously, one at a time
+ * on this connection, so a cached statement is never used by two callers at once.
+ */
+function cachingPrepare(prepare: (sql: string) => Statement): (sql: string) => unknown {
+  const cache = new Map<string, Statement>();
+  return (sql: string) => {
+    let st = cache.get(sql);
+    if (st) {
+      cache.delete(sql); // most recently used last
+    } else {
+      st = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, st);
+    const stmt = st;
+    return {
+      get reader() { return stmt.reader; },
+      run: (...args: unknown[]) => stmt.run(...args),
+      bind: (args: unknown[]) => ({
+        get reader() { return stmt.reader; },
+        run: () => stmt.run(args),
+        columns: () => stmt.columns(),
+        raw: () => ({ all: () => stmt.raw(true).all(args) }),
+      }),
+    };
+  };
 }
 
 /** How often BEGIN IMMEDIATE is tried again after busy_timeout ran out (another process held the lock throughout). */
@@ -40,11 +82,25 @@ function serialize(adapter: Adapter): Adapter {
   const client = (adapter as unknown as { client: Connection }).client;
   if (!client || typeof client.prepare !== 'function') return adapter; // not the adapter this was written for: leave it as it is
   const prepare = client.prepare.bind(client);
+  const cached = cachingPrepare(prepare);
   // The adapter's own BEGIN becomes a no-op: the wrapper has begun the transaction already.
-  client.prepare = (sql: string) => (sql === 'BEGIN' ? { run: () => ({ changes: 0 }) } : prepare(sql));
+  client.prepare = ((sql: string) => (sql === 'BEGIN' ? { run: () => ({ changes: 0 }) } : cached(sql))) as Connection['prepare'];
 
+  // Who may use the connection next, first come first served: a statement outside transactions runs
+  // when no transaction is open, a transaction waits for the one before it. Waking every waiter at
+  // once and letting them race would send the losers to the back of the line, where a request that
+  // only has to store one row could wait behind dispatch transactions for seconds.
   let open = false;
-  let waiters: Array<() => void> = [];
+  const waiters: Array<{ tx: boolean; wake: () => void }> = [];
+  const wait = (tx: boolean) => new Promise<void>((wake) => waiters.push({ tx, wake }));
+  /** Wakes waiters in order up to and including the first transaction, which now owns the connection. */
+  const handOff = () => {
+    while (!open && waiters.length) {
+      const w = waiters.shift()!;
+      if (w.tx) open = true; // before it runs: its BEGIN comes after the statements woken ahead of it
+      w.wake();
+    }
+  };
   const release = () => {
     if (client.inTransaction) {
       try {
@@ -54,18 +110,16 @@ function serialize(adapter: Adapter): Adapter {
       }
     }
     open = false;
-    const w = waiters;
-    waiters = [];
-    for (const fn of w) fn();
+    handOff();
   };
-  const turn = () => new Promise<void>((r) => waiters.push(r));
 
   /**
-   * `run` once no transaction is open. It starts synchronously right after the check (no await in
-   * between), so its statement never lands inside a transaction that began in the meantime.
+   * `run` once no transaction is open and nobody waits ahead of it. It starts synchronously right
+   * after it is woken (no await in between), so its statement never lands inside a transaction: the
+   * transaction woken after it begins in a later continuation.
    */
   const outsideTransactions = <A, R>(run: (arg: A) => Promise<R>) => async (arg: A): Promise<R> => {
-    while (open) await turn();
+    if (open || waiters.length) await wait(false);
     return run(arg);
   };
   const startTransaction = adapter.startTransaction.bind(adapter);
@@ -73,8 +127,8 @@ function serialize(adapter: Adapter): Adapter {
   adapter.executeRaw = outsideTransactions(adapter.executeRaw.bind(adapter));
   adapter.executeScript = outsideTransactions(adapter.executeScript.bind(adapter));
   adapter.startTransaction = async (isolationLevel) => {
-    while (open) await turn();
-    open = true;
+    if (open || waiters.length) await wait(true); // woken owning the connection (handOff set `open`)
+    else open = true;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
