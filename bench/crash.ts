@@ -25,6 +25,8 @@ export interface CrashOptions {
   maxKills?: number;
   /** Give up (and report what is missing) after this long. */
   deadlineMs?: number;
+  /** Kill only during this long from the start (default 60 % of the deadline); the rest is recovery's. */
+  killWindowMs?: number;
   /** Extra environment for the worker process (e.g. EMAIL_RATE_PER_SECOND). */
   workerEnv?: Record<string, string>;
   /** Called with progress lines. */
@@ -120,7 +122,7 @@ export async function runCrashScenario(opts: CrashOptions = {}): Promise<CrashRe
   const deadlineMs = opts.deadlineMs ?? 150_000;
   const deadline = Date.now() + deadlineMs;
   // Kills stop early enough to leave the recovery worker time to finish.
-  const killsUntil = Date.now() + deadlineMs * 0.6;
+  const killsUntil = Date.now() + (opts.killWindowMs ?? deadlineMs * 0.6);
   const random = opts.random ?? Math.random;
   const log = opts.log ?? (() => undefined);
   const started = Date.now();
