@@ -43,6 +43,25 @@ export function rssOf(pid: number): number {
 
 export { spawnReady, type Spawned } from '../test/support/spawn';
 
+/** The pids of a process's children (Linux). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The process that runs `outreach worker` started as `pid`: the launcher's child when the command
+ * relaunched itself (bin/worker-launcher.js), else `pid` itself.
+ */
+export function workerProcessOf(pid: number): number {
+  const cmd = (p: number) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+  const child = childrenOf(pid).find((c) => cmd(c).includes('worker'));
+  return child ?? pid;
+}
+
 /** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux). */
 export function cpuSecondsOf(pid: number): number {
   try {

@@ -12,11 +12,14 @@ export interface Spawned {
 }
 
 /**
- * Starts a Node process (TypeScript through tsx) and resolves once its standard error prints a line
- * matching `ready`; other output on standard error passes through.
+ * Starts a Node process and resolves once its standard error prints a line matching `ready`; other
+ * output on standard error passes through. A TypeScript script runs through tsx (`--require
+ * tsx/cjs`); a JavaScript one runs as is, as deployed: bin/outreach.js registers tsx itself, and
+ * only in its main thread (a `--require` flag would load tsx into every worker thread as well).
  */
 export async function spawnReady(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []): Promise<Spawned> {
-  const child = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tsx = /\.[cm]?js$/.test(script) ? [] : ['--require', 'tsx/cjs'];
+  const child = spawn(process.execPath, [...nodeArgs, ...tsx, script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     let buffer = '';
