@@ -1,13 +1,12 @@
 // One Prisma client for either database. Both generated clients come from the same models
 // (prisma/postgresql/schema.prisma is derived from prisma/schema.prisma), so the SQLite client's
 // type describes both; the PostgreSQL one is cast to it.
-import { PrismaPg } from '@prisma/adapter-pg';
+// Each provider's client and driver adapter is loaded only when a database of that kind is opened:
+// a process on SQLite never loads pg, one on PostgreSQL never loads better-sqlite3.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaClient as SqliteClient } from '../../generated/prisma/sqlite/client';
-import { PrismaClient as PostgresClient } from '../../generated/prisma/postgresql/client';
+import type { PrismaClient as SqliteClient } from '../../generated/prisma/sqlite/client';
 import { ConfigError, type DatabaseConfig, DEFAULT_DB_POOL_SIZE, parseDatabaseUrl } from '../../domain/config';
-import { SerializedSqliteAdapterFactory } from './sqlite-serial';
 
 export type Db = SqliteClient;
 export type { Prisma } from '../../generated/prisma/sqlite/client';
@@ -20,13 +19,17 @@ export function createDb(database: DatabaseConfig | string): Db {
   if (cfg.provider === 'sqlite') {
     const file = cfg.url.slice('file:'.length);
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    const { PrismaClient } = require('../../generated/prisma/sqlite/client') as typeof import('../../generated/prisma/sqlite/client');
+    const { SerializedSqliteAdapterFactory } = require('./sqlite-serial') as typeof import('./sqlite-serial');
     // One connection per process, shared with other processes: see sqlite-serial.ts.
-    return new SqliteClient({ adapter: new SerializedSqliteAdapterFactory({ url: file, timeout: 10_000 }) });
+    return new PrismaClient({ adapter: new SerializedSqliteAdapterFactory({ url: file, timeout: 10_000 }) });
   }
   // A bounded pool: a burst of activities waits for a connection (up to POOL_WAIT_MS, then the
   // activity fails and Temporal retries it) instead of opening connections the server refuses.
   const pool = { connectionString: cfg.url, max: cfg.poolSize ?? DEFAULT_DB_POOL_SIZE, connectionTimeoutMillis: POOL_WAIT_MS };
-  return new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+  const { PrismaClient } = require('../../generated/prisma/postgresql/client') as typeof import('../../generated/prisma/postgresql/client');
+  const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  return new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
 }
 
 /** Fails with a one-line ConfigError when the database cannot be reached (bad host, auth, file). */
